@@ -1,0 +1,139 @@
+import { Client } from 'pg';
+import { BackendProcess, startBackendProcess } from './testing/backendProcess';
+
+jest.setTimeout(180_000);
+
+async function signInAsGuest(backend: BackendProcess) {
+  const response = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  return response;
+}
+
+async function entitiesOfKind(
+  backend: BackendProcess,
+  token: string,
+  kind: string,
+): Promise<Array<{ metadata: { name: string }; spec?: any }>> {
+  const response = await fetch(
+    `${backend.baseUrl}/api/catalog/entities/by-query?filter=kind=${kind}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  if (!response.ok) {
+    throw new Error(
+      `catalog answered ${response.status}: ${await response.text()}`,
+    );
+  }
+  return (await response.json()).items;
+}
+
+describe('the backend in development (app-config.yaml)', () => {
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    backend = await startBackendProcess({ configFiles: ['app-config.yaml'] });
+  });
+  afterAll(() => backend?.stop());
+
+  it('signs a guest in with a Backstage token', async () => {
+    const response = await signInAsGuest(backend);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.backstageIdentity.token).toMatch(/^eyJ/);
+    expect(body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:development/guest',
+    );
+  });
+
+  it('refuses catalog reads without credentials', async () => {
+    const response = await fetch(`${backend.baseUrl}/api/catalog/entities`);
+    expect(response.status).toBe(401);
+  });
+
+  it('has the users and groups of examples/org.yaml in the catalog', async () => {
+    const { backstageIdentity } = await (await signInAsGuest(backend)).json();
+    const token = backstageIdentity.token;
+
+    let users: Awaited<ReturnType<typeof entitiesOfKind>> = [];
+    // The catalog ingests examples/ shortly after readiness; wait until it has.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      users = await entitiesOfKind(backend, token, 'user');
+      if (users.length >= 4) break;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const groups = await entitiesOfKind(backend, token, 'group');
+
+    const chris = users.find(user => user.metadata.name === 'chris');
+    expect(chris?.spec).toMatchObject({
+      profile: { displayName: 'Chris House', email: 'chris@example.com' },
+      memberOf: ['platform-team'],
+    });
+    expect(users.map(user => user.metadata.name).sort()).toEqual([
+      'alex',
+      'chris',
+      'jordan',
+      'sam',
+    ]);
+    expect(groups.map(group => group.metadata.name).sort()).toEqual([
+      'engineering',
+      'payments-team',
+      'platform-team',
+    ]);
+  });
+});
+
+describe('the backend with production config (app-config.production.yaml)', () => {
+  const databasePrefix = `backstage_test_${process.pid}_`;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    backend = await startBackendProcess({
+      configFiles: ['app-config.yaml', 'app-config.production.yaml'],
+      env: {
+        NODE_ENV: 'production',
+        APP_BASE_URL: 'http://localhost:7007',
+        BACKEND_SECRET: 'a-test-backend-secret-that-is-long-enough',
+        POSTGRES_HOST: '127.0.0.1',
+        POSTGRES_PORT: '5432',
+        POSTGRES_USER: 'postgres',
+        POSTGRES_PASSWORD: 'unused-with-trust-auth',
+        APP_CONFIG_backend_database_prefix: databasePrefix,
+        GITHUB_TOKEN: 'not-used-in-this-test',
+        CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    const client = new Client({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    await client.connect();
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${databasePrefix}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE "${datname}"`);
+    }
+    await client.end();
+  });
+
+  it('answers 404 for the guest provider', async () => {
+    const response = await signInAsGuest(backend);
+    expect(response.status).toBe(404);
+  });
+
+  it('is ready with the rest of its plugins', async () => {
+    const readiness = await fetch(
+      `${backend.baseUrl}/.backstage/health/v1/readiness`,
+    );
+    expect(readiness.status).toBe(200);
+    const catalog = await fetch(`${backend.baseUrl}/api/catalog/entities`);
+    expect(catalog.status).toBe(401);
+  });
+});

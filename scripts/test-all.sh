@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `yarn test`: every check and test this repo has, in the order that fails fastest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "type check (yarn tsc)"
+yarn tsc
+step "lint (yarn lint:all)"
+yarn lint:all
+step "formatting (yarn prettier:check)"
+yarn prettier:check
+step "configuration (yarn config:check)"
+yarn config:check
+step "services (PostgreSQL, Redis)"
+bash scripts/ensure-services.sh
+step "unit and integration tests (yarn test:unit)"
+yarn test:unit
