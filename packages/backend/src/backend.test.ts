@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { BackendProcess, startBackendProcess } from './testing/backendProcess';
+import { BackendProcess, startBackendProcess } from './__testUtils__/backendProcess';
 
 jest.setTimeout(180_000);
 

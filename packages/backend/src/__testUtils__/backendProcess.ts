@@ -13,6 +13,8 @@ export type BackendProcess = {
 export type BackendProcessOptions = {
   /** Config files, relative to the repository root, in the order Backstage layers them. */
   configFiles: string[];
+  /** The entry file, relative to packages/backend; `src/index.ts` unless given. */
+  entry?: string;
   env?: Record<string, string>;
   readinessTimeoutMs?: number;
 };
@@ -54,7 +56,7 @@ export async function startBackendProcess(
       '--enable-source-maps',
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      'src/index.ts',
+      options.entry ?? 'src/index.ts',
       ...configArgs,
     ],
     {

@@ -1,0 +1,21 @@
+import { developmentOnlyFeatures } from './developmentOnlyFeatures';
+
+/**
+ * Every backend feature except the Auth0 provider module, so that a test backend can
+ * run the same set with another Auth0 module (upstream's, for comparison).
+ */
+export const featuresWithoutAuth0 = [
+  import('@backstage/plugin-app-backend'),
+  import('@backstage/plugin-auth-backend'),
+  developmentOnlyFeatures,
+  import('@backstage/plugin-catalog-backend'),
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+  import('@backstage/plugin-catalog-backend-module-logs'),
+  import('@backstage/plugin-scaffolder-backend'),
+  import('@backstage/plugin-permission-backend'),
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  import('@backstage/plugin-search-backend'),
+  import('@backstage/plugin-search-backend-module-pg'),
+  import('@backstage/plugin-search-backend-module-catalog'),
+  import('@backstage/plugin-user-settings-backend'),
+];
