@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "config:check: development (app-config.yaml)"
-yarn backstage-cli config:check --strict --config app-config.yaml
+echo "config:check: development (app-config.yaml, with the Auth0 values yarn dev fills in)"
+AUTH_AUTH0_DOMAIN=localhost:7443 \
+  AUTH_AUTH0_CLIENT_ID=backstage-local \
+  AUTH_AUTH0_CLIENT_SECRET=sample-client-secret \
+  AUTH_SESSION_SECRET=sample-session-secret \
+  yarn backstage-cli config:check --strict --config app-config.yaml
 
 echo "config:check: production (app-config.yaml + app-config.production.yaml, sample values)"
 APP_BASE_URL=https://backstage.example.com \
@@ -15,5 +19,9 @@ APP_BASE_URL=https://backstage.example.com \
   POSTGRES_USER=backstage \
   POSTGRES_PASSWORD=sample-password \
   GITHUB_TOKEN=sample-github-token \
+  AUTH_AUTH0_DOMAIN=tenant.example.com \
+  AUTH_AUTH0_CLIENT_ID=sample-client-id \
+  AUTH_AUTH0_CLIENT_SECRET=sample-client-secret \
+  AUTH_SESSION_SECRET=sample-session-secret-of-at-least-32-chars \
   CATALOG_ORG_URL=https://github.com/example/org/blob/main/org.yaml \
   yarn backstage-cli config:check --strict --config app-config.yaml --config app-config.production.yaml

@@ -15,5 +15,7 @@ step "configuration (yarn config:check)"
 yarn config:check
 step "services (PostgreSQL, Redis)"
 bash scripts/ensure-services.sh
+step "local Auth0 stand-in (yarn workspace auth0-dev-server test)"
+yarn workspace auth0-dev-server test
 step "unit and integration tests (yarn test:unit)"
 yarn test:unit

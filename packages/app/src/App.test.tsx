@@ -1,26 +1,31 @@
 import { render, screen } from '@testing-library/react';
 import App from './App';
+import { setTestConfig } from './testConfig';
 
-describe('App', () => {
-  it('starts at the sign-in page with guest sign-in', async () => {
-    process.env = {
-      NODE_ENV: 'test',
-      APP_CONFIG: [
-        {
-          data: {
-            app: { title: 'Test' },
-            backend: { baseUrl: 'http://localhost:7007' },
-          },
-          context: 'test',
-        },
-      ] as any,
-    };
+describe('App in development', () => {
+  beforeEach(() => {
+    // No session to resume: the auth backend refuses the silent refresh.
+    jest
+      .spyOn(global, 'fetch')
+      .mockResolvedValue(
+        new Response('', { status: 401, statusText: 'Unauthorized' }),
+      );
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('starts at the Auth0 sign-in page, with guest sign-in', async () => {
+    setTestConfig({ authEnvironment: 'development' });
 
     render(App.createRoot());
 
     expect(
-      await screen.findByRole('button', { name: 'Enter' }),
+      await screen.findByRole('button', { name: 'Sign in with Auth0' }),
     ).toBeInTheDocument();
-    expect(screen.getByText(/Enter as a Guest User/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Enter as guest' }),
+    ).toBeInTheDocument();
   });
 });

@@ -1,5 +1,8 @@
 import { Client } from 'pg';
-import { BackendProcess, startBackendProcess } from './__testUtils__/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from './__testUtils__/backendProcess';
 
 jest.setTimeout(180_000);
 
@@ -82,13 +85,15 @@ describe('the backend in development (app-config.yaml)', () => {
   });
 });
 
+const productionConfigFiles = ['app-config.yaml', 'app-config.production.yaml'];
+
 describe('the backend with production config (app-config.production.yaml)', () => {
   const databasePrefix = `backstage_test_${process.pid}_`;
   let backend: BackendProcess;
 
   beforeAll(async () => {
     backend = await startBackendProcess({
-      configFiles: ['app-config.yaml', 'app-config.production.yaml'],
+      configFiles: productionConfigFiles,
       env: {
         NODE_ENV: 'production',
         APP_BASE_URL: 'http://localhost:7007',
@@ -99,6 +104,10 @@ describe('the backend with production config (app-config.production.yaml)', () =
         POSTGRES_PASSWORD: 'unused-with-trust-auth',
         APP_CONFIG_backend_database_prefix: databasePrefix,
         GITHUB_TOKEN: 'not-used-in-this-test',
+        AUTH_AUTH0_DOMAIN: 'tenant.example.com',
+        AUTH_AUTH0_CLIENT_ID: 'not-used-in-this-test',
+        AUTH_AUTH0_CLIENT_SECRET: 'not-used-in-this-test',
+        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
         CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
       },
     });
@@ -135,5 +144,17 @@ describe('the backend with production config (app-config.production.yaml)', () =
     expect(readiness.status).toBe(200);
     const catalog = await fetch(`${backend.baseUrl}/api/catalog/entities`);
     expect(catalog.status).toBe(401);
+  });
+});
+
+describe('the production startup check', () => {
+  it('refuses to start without a variable the config reads, naming it and the key', async () => {
+    const attempt = startBackendProcess({
+      configFiles: productionConfigFiles,
+      env: { NODE_ENV: 'production', APP_BASE_URL: 'http://localhost:7007' },
+    });
+    await expect(attempt).rejects.toThrow(
+      /exited with code 1[\s\S]*POSTGRES_PASSWORD is not set \(read by backend\.database\.connection\.password in app-config\.production\.yaml\)/,
+    );
   });
 });

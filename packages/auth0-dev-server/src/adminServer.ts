@@ -1,0 +1,108 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { CountersSnapshot } from './counters.ts';
+import { validateKnobsPatch, type Knobs, type KnobsPatch } from './knobs.ts';
+
+/** What the admin API works on; the server provides it. */
+export type AdminTarget = {
+  info(): Record<string, unknown>;
+  knobs(): Knobs;
+  updateKnobs(patch: KnobsPatch): Promise<Knobs>;
+  counters(): CountersSnapshot;
+  resetCounters(): CountersSnapshot;
+  reset(): Promise<Knobs>;
+};
+
+const maxBodyBytes = 64 * 1024;
+
+/**
+ * The admin API: plain HTTP with JSON on a loopback port of its own, so that it keeps
+ * answering while the main port refuses connections.
+ *
+ *   GET    /          issuer, domain, client, CA file, and this list
+ *   GET    /knobs     the knobs
+ *   PATCH  /knobs     change some knobs; answers all of them
+ *   GET    /counters  requests per endpoint and per user
+ *   DELETE /counters  start counting afresh
+ *   POST   /reset     knobs to their start values, counters and rate limits cleared
+ */
+export function createAdminServer(target: AdminTarget): Server {
+  return createServer((request, response) => {
+    handle(target, request, response).catch(error => {
+      send(response, 500, { error: (error as Error).message });
+    });
+  });
+}
+
+async function handle(
+  target: AdminTarget,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  const path = new URL(request.url ?? '/', 'http://admin').pathname;
+  const route = `${request.method} ${path}`;
+  switch (route) {
+    case 'GET /':
+      send(response, 200, target.info());
+      return;
+    case 'GET /knobs':
+      send(response, 200, target.knobs());
+      return;
+    case 'PATCH /knobs': {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(request));
+      } catch (error) {
+        send(response, 400, {
+          error: `the body must be JSON: ${(error as Error).message}`,
+        });
+        return;
+      }
+      const { patch, problems } = validateKnobsPatch(body);
+      if (!patch) {
+        send(response, 400, { error: problems.join('; '), problems });
+        return;
+      }
+      send(response, 200, await target.updateKnobs(patch));
+      return;
+    }
+    case 'GET /counters':
+      send(response, 200, target.counters());
+      return;
+    case 'DELETE /counters':
+      send(response, 200, target.resetCounters());
+      return;
+    case 'POST /reset':
+      send(response, 200, await target.reset());
+      return;
+    default:
+      send(response, 404, {
+        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, POST /reset`,
+      });
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(response: ServerResponse, status: number, body: unknown) {
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  response.end(text);
+}

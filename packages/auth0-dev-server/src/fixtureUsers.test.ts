@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadFixtureUsers } from './fixtureUsers.ts';
+import { defaultUsersFile } from './server.ts';
+
+describe('the fixture users', () => {
+  it('hold the catalog users of examples/org.yaml and each edge case the issue names', async () => {
+    const users = await loadFixtureUsers(defaultUsersFile);
+    const byEmail = (email: string) =>
+      users.all.filter(user => user.email === email);
+
+    for (const email of [
+      'chris@example.com',
+      'alex@example.com',
+      'sam@example.com',
+      'jordan.lee@example.com',
+    ]) {
+      assert.ok(
+        byEmail(email).some(user => user.emailVerified),
+        `verified ${email}`,
+      );
+    }
+    assert.equal(users.bySub('auth0|chris')?.name, 'Chris House');
+    assert.ok(
+      byEmail('jordan.lee@example.com').some(user => !user.emailVerified),
+      'an unverified copy of a catalog email',
+    );
+    assert.equal(byEmail('newhire@example.com')[0]?.emailVerified, true);
+    assert.equal(
+      byEmail('Alex@Example.com').length,
+      1,
+      'differs only in letter case',
+    );
+    assert.equal(byEmail('chris+ops@example.com').length, 1, 'plus addressing');
+    assert.equal(
+      byEmail('chris@evil.example').length,
+      1,
+      'another domain, local part chris',
+    );
+    assert.ok(users.all.every(user => user.password === 'password'));
+    assert.ok(users.all.every(user => user.sub === `auth0|${user.id}`));
+  });
+
+  it('finds exact emails first, then a single case-insensitive match', async () => {
+    const users = await loadFixtureUsers(defaultUsersFile);
+    assert.equal(users.byEmail('alex@example.com')?.id, 'alex');
+    assert.equal(users.byEmail('Alex@Example.com')?.id, 'alex-mixed-case');
+    assert.equal(
+      users.byEmail('ALEX@EXAMPLE.COM'),
+      undefined,
+      'two users differ only in case: ambiguous',
+    );
+    assert.equal(users.byEmail('SAM@example.com')?.id, 'sam');
+    assert.equal(
+      users.byEmail('jordan.lee@example.com')?.id,
+      'jordan',
+      'the verified one comes first',
+    );
+  });
+
+  it('names every problem of a broken fixture file at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'auth0-dev-server-fixture-'));
+    try {
+      const file = join(dir, 'users.yaml');
+      await writeFile(
+        file,
+        'users:\n  - id: a\n    email: a@example.com\n    name: A\n  - id: a\n    email_verified: yes\n    name: B\n',
+      );
+      await assert.rejects(loadFixtureUsers(file), (error: Error) => {
+        assert.match(
+          error.message,
+          new RegExp(
+            `the fixture users in ${file.replace(
+              /[.\\]/g,
+              '\\$&',
+            )} are not valid`,
+          ),
+        );
+        assert.match(
+          error.message,
+          /users\[0\]\.email_verified must be true or false/,
+        );
+        assert.match(error.message, /users\[0\] has no password/);
+        assert.match(
+          error.message,
+          /users\[1\]\.email must be a non-empty string/,
+        );
+        assert.match(error.message, /users\[1\]\.id "a" is used twice/);
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// The stand-in as a command:
+//   node packages/auth0-dev-server/src/main.ts [--port 7443] [--redirect-uris url,url] ...
+// Prints one JSON line (`"auth0DevServer": "ready"`) on stdout once it listens, then a
+// line for people; everything else it says goes to stderr.
+import { parseOptions } from './options.ts';
+import { readyLine } from './readyLine.ts';
+import { startAuth0DevServer } from './server.ts';
+
+async function main() {
+  const options = parseOptions(process.env, process.argv.slice(2));
+  const server = await startAuth0DevServer(options);
+  process.stdout.write(
+    `${JSON.stringify(
+      readyLine({
+        issuer: server.issuer,
+        domain: server.domain,
+        clientId: server.clientId,
+        clientSecret: server.clientSecret,
+        caFile: server.caFile,
+        adminUrl: server.adminUrl,
+        redirectUris: server.redirectUris,
+      }),
+    )}\n`,
+  );
+  process.stdout.write(
+    `auth0-dev-server: local Auth0 stand-in on ${server.issuer} (domain ${server.domain}, client ${server.clientId}); ` +
+      `admin API on ${server.adminUrl}; trust ${server.caFile} (NODE_EXTRA_CA_CERTS)\n`,
+  );
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // A parent that dies without signalling (a killed `yarn dev`) closes our stdin.
+  if (process.env.AUTH0_DEV_SERVER_EXIT_WITH_STDIN === 'true') {
+    process.stdin.on('end', stop);
+    process.stdin.resume();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(
+    error.message.startsWith('auth0-dev-server')
+      ? error.message
+      : `auth0-dev-server: ${error.stack}`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+
+type Entry = { payload: AdapterPayload; expiresAt: number };
+
+const sweepEvery = 500;
+
+/**
+ * oidc-provider's storage (sessions, interactions, codes, tokens, grants) in this
+ * process's memory: a restart forgets every session and token, as a fresh tenant would.
+ * Unlike oidc-provider's quick-start adapter it has no size cap, so a benchmark never
+ * sees tokens vanish, and it drops expired entries as it goes.
+ */
+export function createMemoryAdapter(): AdapterFactory {
+  const models = new Map<string, Map<string, Entry>>();
+  let writes = 0;
+
+  const sweep = () => {
+    const now = Date.now();
+    for (const entries of models.values()) {
+      for (const [id, entry] of entries) {
+        if (entry.expiresAt <= now) entries.delete(id);
+      }
+    }
+  };
+
+  return (modelName: string): Adapter => {
+    let entries = models.get(modelName);
+    if (!entries) {
+      entries = new Map();
+      models.set(modelName, entries);
+    }
+    const store = entries;
+    const live = (id: string) => {
+      const entry = store.get(id);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= Date.now()) {
+        store.delete(id);
+        return undefined;
+      }
+      return entry.payload;
+    };
+    const findWhere = (matches: (payload: AdapterPayload) => boolean) => {
+      for (const id of store.keys()) {
+        const payload = live(id);
+        if (payload && matches(payload)) return payload;
+      }
+      return undefined;
+    };
+
+    return {
+      async upsert(id, payload, expiresIn) {
+        store.set(id, {
+          payload,
+          expiresAt:
+            typeof expiresIn === 'number'
+              ? Date.now() + expiresIn * 1000
+              : Infinity,
+        });
+        writes += 1;
+        if (writes % sweepEvery === 0) sweep();
+      },
+      async find(id) {
+        return live(id);
+      },
+      async findByUid(uid) {
+        return findWhere(payload => payload.uid === uid);
+      },
+      async findByUserCode(userCode) {
+        return findWhere(payload => payload.userCode === userCode);
+      },
+      async consume(id) {
+        const payload = live(id);
+        if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+      },
+      async destroy(id) {
+        store.delete(id);
+      },
+      async revokeByGrantId(grantId) {
+        for (const [id, entry] of store) {
+          if (entry.payload.grantId === grantId) store.delete(id);
+        }
+      },
+    };
+  };
+}

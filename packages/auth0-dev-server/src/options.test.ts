@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseOptions } from './options.ts';
+
+describe('parseOptions', () => {
+  it('reads the environment, and flags win over it', () => {
+    const options = parseOptions(
+      {
+        AUTH0_DEV_SERVER_PORT: '8443',
+        AUTH0_DEV_SERVER_CLIENT_ID: 'from-env',
+        AUTH0_DEV_SERVER_REDIRECT_URIS:
+          'http://localhost:*/a, http://localhost:7007/b',
+        AUTH0_DEV_SERVER_USERINFO_RATE_LIMIT: 'false',
+      },
+      [
+        '--client-id',
+        'from-flag',
+        '--refresh-token-rotation=false',
+        '--admin-port',
+        '0',
+      ],
+    );
+    assert.deepEqual(options, {
+      port: 8443,
+      clientId: 'from-flag',
+      redirectUris: ['http://localhost:*/a', 'http://localhost:7007/b'],
+      userinfoRateLimit: false,
+      refreshTokenRotation: false,
+      adminPort: 0,
+    });
+  });
+
+  it('reports every problem at once', () => {
+    assert.throws(
+      () =>
+        parseOptions({ AUTH0_DEV_SERVER_PORT: 'seven' }, [
+          '--nope',
+          '--userinfo-rate-limit',
+          'maybe',
+          '--client-id',
+        ]),
+      (error: Error) => {
+        assert.match(error.message, /unknown argument "--nope"/);
+        assert.match(
+          error.message,
+          /AUTH0_DEV_SERVER_PORT must be a port number/,
+        );
+        assert.match(
+          error.message,
+          /--userinfo-rate-limit must be true or false/,
+        );
+        assert.match(error.message, /--client-id needs a value/);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,243 @@
+import Provider, {
+  type Account,
+  type Configuration,
+  type ErrorOut,
+  type JWK,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { FixtureUser, FixtureUsers } from './fixtureUsers.ts';
+import { createMemoryAdapter } from './memoryAdapter.ts';
+import { errorPage } from './pages.ts';
+import type { SigningKey } from './secrets.ts';
+import type { UrlAllowList } from './urlAllowList.ts';
+
+export type ProviderOptions = {
+  issuer: string;
+  users: FixtureUsers;
+  client: {
+    clientId: string;
+    clientSecret: string;
+    redirectUris: UrlAllowList;
+  };
+  signingKeys: SigningKey[];
+  cookieKeys: string[];
+  /** Read on every refresh, so the admin API can switch rotation at run time. */
+  refreshTokenRotation: () => boolean;
+  log: (message: string) => void;
+};
+
+const minute = 60;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** Claims by scope, as Auth0 returns them in ID tokens and from /userinfo. */
+const claimsByScope = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'nickname', 'picture', 'updated_at'],
+};
+
+/**
+ * oidc-provider configured to look and behave like an Auth0 tenant with one "Regular Web
+ * Application". The Auth0-only routes (login pages, /v2/logout) and the test knobs are
+ * added around it by the server.
+ */
+export function createAuth0Provider(options: ProviderOptions): Provider {
+  const { users, client } = options;
+  const origin = new URL(options.issuer).origin;
+
+  const configuration: Configuration = {
+    adapter: createMemoryAdapter(),
+    clients: [
+      {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        // The client schema needs concrete URLs; redirectUriAllowed below is what checks.
+        redirect_uris: client.redirectUris.examples(),
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        // Auth0's default for a Regular Web Application, and what passport-auth0 sends.
+        token_endpoint_auth_method: 'client_secret_post',
+        id_token_signed_response_alg: 'RS256',
+      },
+    ],
+    jwks: { keys: options.signingKeys as JWK[] },
+    cookies: { keys: options.cookieKeys },
+    routes: {
+      authorization: '/authorize',
+      token: '/oauth/token',
+      userinfo: '/userinfo',
+      jwks: '/.well-known/jwks.json',
+      revocation: '/oauth/revoke',
+      pushed_authorization_request: '/oauth/par',
+    },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: claimsByScope,
+    // Auth0 puts the profile claims into the ID token too, not only into /userinfo.
+    conformIdTokenClaims: false,
+    // passport-auth0 sends the access token to /userinfo as ?access_token=; Auth0 takes it.
+    acceptQueryParamAccessTokens: true,
+    responseTypes: ['code'],
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    findAccount: (_ctx, sub) => {
+      const user = users.bySub(sub);
+      return user ? accountOf(user, origin) : undefined;
+    },
+    loadExistingGrant: grantWithoutConsent,
+    extraParams: {
+      // Auth0's own authorization parameters, accepted and ignored.
+      connection: null,
+      connection_scope: null,
+      organization: null,
+      invitation: null,
+      screen_hint: null,
+      // oidc-provider runs every extraParams validator on every authorization request,
+      // which makes this the one hook after it has dropped offline_access.
+      audience: keepOfflineAccessWithoutConsent,
+    },
+    rotateRefreshToken: () => options.refreshTokenRotation(),
+    ttl: {
+      // Auth0's defaults: 24 h access tokens, 10 h ID tokens, 30-day refresh tokens.
+      AccessToken: day,
+      IdToken: 10 * hour,
+      RefreshToken: 30 * day,
+      Grant: 30 * day,
+      AuthorizationCode: 10 * minute,
+      Interaction: hour,
+      Session: 3 * day,
+    },
+    clientBasedCORS: () => true,
+    renderError: (ctx, out, error) =>
+      renderError(ctx, out, error, {
+        clientId: client.clientId,
+        redirectUris: client.redirectUris,
+      }),
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = false;
+
+  // Like Auth0's "Allowed Callback URLs": exact URLs, or loopback URLs with any port.
+  provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(
+    this: { clientId: string },
+    redirectUri: string,
+  ) {
+    return (
+      this.clientId === client.clientId &&
+      client.redirectUris.allows(redirectUri)
+    );
+  };
+
+  provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
+    options.log(
+      `server error on ${ctx.method} ${ctx.path}: ${error.stack ?? error}`,
+    );
+  });
+  return provider;
+}
+
+function accountOf(user: FixtureUser, origin: string): Account {
+  return {
+    accountId: user.sub,
+    claims: () => ({
+      sub: user.sub,
+      email: user.email,
+      email_verified: user.emailVerified,
+      name: user.name,
+      nickname: user.nickname,
+      picture:
+        user.picture ?? `${origin}/avatars/${encodeURIComponent(user.id)}.svg`,
+      // Auth0 gives updated_at as an ISO 8601 string, not the number OIDC describes.
+      updated_at: user.updatedAt,
+    }),
+  };
+}
+
+/**
+ * Auth0 grants a first-party application what it asks for without a consent screen,
+ * unless the request says prompt=consent (oidc-provider then still shows the consent
+ * prompt, because it was requested).
+ */
+async function grantWithoutConsent(ctx: KoaContextWithOIDC) {
+  const { client, session, provider } = ctx.oidc;
+  const accountId = session?.accountId;
+  if (!client || !session || !accountId) return undefined;
+  const grantId =
+    ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+  const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+  const grant =
+    existing && existing.accountId === accountId
+      ? existing
+      : new provider.Grant({ clientId: client.clientId, accountId });
+  grant.addOIDCScope(ctx.oidc.requestParamOIDCScopes);
+  grant.addOIDCClaims(ctx.oidc.requestParamClaims);
+  await grant.save();
+  return grant;
+}
+
+/**
+ * OpenID Connect says offline_access needs prompt=consent, and oidc-provider drops the
+ * scope otherwise. Auth0 issues refresh tokens for offline_access without it, and
+ * Backstage's clients rely on that, so the scope is put back when the original request
+ * asked for it and the client may use refresh tokens.
+ */
+async function keepOfflineAccessWithoutConsent(ctx: KoaContextWithOIDC) {
+  const params = ctx.oidc.params as
+    | { scope?: string; response_type?: string }
+    | undefined;
+  const { client } = ctx.oidc;
+  if (!params || !client || ctx.oidc.route !== 'authorization') return;
+  const body = ctx.oidc.body as { scope?: unknown } | undefined;
+  const requested = ctx.method === 'POST' ? body?.scope : ctx.query.scope;
+  if (
+    typeof requested !== 'string' ||
+    !requested.split(' ').includes('offline_access')
+  ) {
+    return;
+  }
+  const scopes = new Set(params.scope?.split(' ') ?? []);
+  if (
+    !scopes.has('offline_access') &&
+    params.response_type?.split(' ').includes('code') &&
+    client.grantTypeAllowed('refresh_token')
+  ) {
+    scopes.add('offline_access');
+    params.scope = [...scopes].join(' ');
+  }
+}
+
+function renderError(
+  ctx: KoaContextWithOIDC,
+  out: ErrorOut,
+  error: Error,
+  client: { clientId: string; redirectUris: UrlAllowList },
+) {
+  const hints: string[] = [];
+  const description = out.error_description ?? '';
+  if (/redirect_uri/.test(description)) {
+    hints.push(
+      `The stand-in accepts these redirect URIs: ${client.redirectUris.entries.join(
+        ', ',
+      )}.`,
+      'Start it with AUTH0_DEV_SERVER_REDIRECT_URIS (comma-separated; a loopback port may be *) to accept others.',
+    );
+  }
+  if (out.error === 'invalid_client' || /client/.test(description)) {
+    hints.push(`The stand-in knows one client: ${client.clientId}.`);
+  }
+  if (error.name === 'SessionNotFound') {
+    hints.push(
+      'The sign-in expired, was finished in another tab, or the stand-in restarted since it began. Start the sign-in again from the app.',
+    );
+  }
+  ctx.type = 'html';
+  ctx.body = errorPage('Sign-in failed', `${out.error}: ${description}`, hints);
+}

@@ -1,0 +1,284 @@
+import type { RequestListener, Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpsServer,
+  type Server as HttpsServer,
+} from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createAdminServer } from './adminServer.ts';
+import { auth0Routes } from './auth0Routes.ts';
+import { ensureTlsMaterial } from './certificates.ts';
+import { createCounters, type CountersSnapshot } from './counters.ts';
+import { loadFixtureUsers } from './fixtureUsers.ts';
+import { interactionRoutes } from './interactions.ts';
+import {
+  applyKnobsPatch,
+  defaultKnobs,
+  type Knobs,
+  type KnobsPatch,
+} from './knobs.ts';
+import { defaultOptions, type Auth0DevServerOptions } from './options.ts';
+import { createAuth0Provider } from './provider.ts';
+import { ensureSecrets } from './secrets.ts';
+import { trafficControl } from './trafficControl.ts';
+import { createUrlAllowList } from './urlAllowList.ts';
+import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
+
+/** A running stand-in. */
+export type Auth0DevServer = {
+  /** `https://localhost:<port>/`, with the trailing slash Auth0 has. */
+  issuer: string;
+  /** What Backstage's `auth.providers.auth0.*.domain` takes: `localhost:<port>`. */
+  domain: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  /** The local CA's certificate: set NODE_EXTRA_CA_CERTS to it for the backend. */
+  caFile: string;
+  adminUrl: string;
+  redirectUris: string[];
+  logoutUrls: string[];
+  knobs(): Knobs;
+  updateKnobs(patch: KnobsPatch): Promise<Knobs>;
+  counters(): CountersSnapshot;
+  resetCounters(): CountersSnapshot;
+  /** Knobs back to their start values; counters and rate limits cleared. */
+  reset(): Promise<Knobs>;
+  close(): Promise<void>;
+};
+
+const host = '127.0.0.1';
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+export const defaultStateDir = fileURLToPath(
+  new URL('../../../.cache/auth0-dev-server', import.meta.url),
+);
+export const defaultUsersFile = `${packageDir}fixtures/users.yaml`;
+
+export const productionRefusal =
+  'auth0-dev-server refuses to start because NODE_ENV is "production". It is a local ' +
+  'stand-in for Auth0 with fixture users who share one published password, so it must ' +
+  'never sign anyone in to a real deployment. In production, set AUTH_AUTH0_DOMAIN, ' +
+  'AUTH_AUTH0_CLIENT_ID and AUTH_AUTH0_CLIENT_SECRET for your Auth0 tenant instead; for ' +
+  'local development, unset NODE_ENV or set it to "development".';
+
+export class ProductionRefusalError extends Error {
+  constructor() {
+    super(productionRefusal);
+    this.name = 'ProductionRefusalError';
+  }
+}
+
+/** Starts the stand-in and its admin API; both listen on 127.0.0.1 only. */
+export async function startAuth0DevServer(
+  options: Auth0DevServerOptions = {},
+): Promise<Auth0DevServer> {
+  if (process.env.NODE_ENV === 'production') {
+    throw new ProductionRefusalError();
+  }
+  const log =
+    options.log ??
+    ((message: string) => console.error(`auth0-dev-server: ${message}`));
+  const stateDir = options.stateDir ?? defaultStateDir;
+  const usersFile = options.usersFile ?? defaultUsersFile;
+  const clientId = options.clientId ?? defaultOptions.clientId;
+  const redirectUris = createUrlAllowList(
+    options.redirectUris ?? defaultOptions.redirectUris,
+    'redirect URI',
+  );
+  const logoutUrls = createUrlAllowList(
+    options.logoutUrls ?? defaultOptions.logoutUrls,
+    'logout URL',
+  );
+  const startKnobs = defaultKnobs({
+    refreshTokenRotation: options.refreshTokenRotation ?? true,
+    userinfoRateLimit: options.userinfoRateLimit ?? true,
+  });
+
+  const users = await loadFixtureUsers(usersFile);
+  const tls = await ensureTlsMaterial(stateDir);
+  const secrets = await ensureSecrets(stateDir);
+  const clientSecret = options.clientSecret ?? secrets.clientSecret;
+
+  let knobs = startKnobs;
+  const counters = createCounters();
+  const rateLimiter = createUserinfoRateLimiter();
+
+  // The issuer names the port, which is only known once listening (port 0), so the
+  // provider takes over the requests after listen.
+  let handle: RequestListener = (_request, response) =>
+    response.writeHead(503).end();
+  const server = createHttpsServer(
+    { key: tls.privateKey, cert: tls.certificateChain },
+    (request, response) => handle(request, response),
+  );
+  const requestedPort = options.port ?? defaultOptions.port;
+  await listen(
+    server,
+    requestedPort,
+    'the stand-in (--port, AUTH0_DEV_SERVER_PORT)',
+  );
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `https://localhost:${port}/`;
+
+  const provider = createAuth0Provider({
+    issuer,
+    users,
+    client: { clientId, clientSecret, redirectUris },
+    signingKeys: secrets.signingKeys,
+    cookieKeys: secrets.cookieKeys,
+    refreshTokenRotation: () => knobs.refreshTokenRotation,
+    log,
+  });
+  provider.use(
+    trafficControl({
+      provider,
+      users,
+      knobs: () => knobs,
+      counters,
+      rateLimiter,
+    }),
+  );
+  provider.use(interactionRoutes({ provider, users, usersFile, log }));
+  provider.use(auth0Routes({ provider, users, clientId, logoutUrls, log }));
+  handle = provider.callback();
+
+  const setAccepting = async (accept: boolean) => {
+    if (accept && !server.listening) {
+      await listen(
+        server,
+        port,
+        'the stand-in, reopening after refuseConnections',
+      );
+    } else if (!accept && server.listening) {
+      const closed = new Promise<void>(resolve =>
+        server.close(() => resolve()),
+      );
+      server.closeAllConnections();
+      await closed;
+    }
+  };
+
+  const updateKnobs = async (patch: KnobsPatch) => {
+    const next = applyKnobsPatch(knobs, patch);
+    if (next.userinfoRateLimit && !knobs.userinfoRateLimit) rateLimiter.reset();
+    await setAccepting(!next.refuseConnections);
+    knobs = next;
+    log(`knobs changed: ${JSON.stringify(patch)}`);
+    return knobs;
+  };
+
+  let adminUrl = '';
+  const info = () => ({
+    issuer,
+    domain: `localhost:${port}`,
+    clientId,
+    clientSecret,
+    caFile: tls.caFile,
+    adminUrl,
+    redirectUris: redirectUris.entries,
+    logoutUrls: logoutUrls.entries,
+    usersFile,
+    users: users.all.map(user => ({
+      sub: user.sub,
+      email: user.email,
+      emailVerified: user.emailVerified,
+    })),
+    adminRoutes: [
+      'GET /',
+      'GET /knobs',
+      'PATCH /knobs',
+      'GET /counters',
+      'DELETE /counters',
+      'POST /reset',
+    ],
+  });
+  const resetCounters = () => {
+    counters.reset();
+    return counters.snapshot();
+  };
+  const reset = async () => {
+    const knobsNow = await updateKnobs(startKnobs);
+    counters.reset();
+    rateLimiter.reset();
+    return knobsNow;
+  };
+
+  const admin = createAdminServer({
+    info,
+    knobs: () => knobs,
+    updateKnobs,
+    counters: () => counters.snapshot(),
+    resetCounters,
+    reset,
+  });
+  const requestedAdminPort =
+    options.adminPort ?? (requestedPort === 0 ? 0 : port + 1);
+  try {
+    await listen(
+      admin,
+      requestedAdminPort,
+      'the admin API (--admin-port, AUTH0_DEV_SERVER_ADMIN_PORT)',
+    );
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}/`;
+
+  return {
+    issuer,
+    domain: `localhost:${port}`,
+    port,
+    clientId,
+    clientSecret,
+    caFile: tls.caFile,
+    adminUrl,
+    redirectUris: redirectUris.entries,
+    logoutUrls: logoutUrls.entries,
+    knobs: () => knobs,
+    updateKnobs,
+    counters: () => counters.snapshot(),
+    resetCounters,
+    reset,
+    async close() {
+      await Promise.all([closeServer(server), closeServer(admin)]);
+      provider.removeAllListeners();
+    },
+  };
+}
+
+async function listen(
+  server: HttpServer | HttpsServer,
+  port: number,
+  what: string,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') {
+        reject(error);
+        return;
+      }
+      reject(
+        Object.assign(
+          new Error(
+            `auth0-dev-server: port ${port} on ${host} is already in use, so ${what} cannot listen there. ` +
+              'Another stand-in (a `yarn dev` in another terminal?) may be running: stop it, or choose another port.',
+          ),
+          { code: error.code },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function closeServer(server: HttpServer | HttpsServer) {
+  if (!server.listening) return;
+  const closed = new Promise<void>(resolve => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}

@@ -1,0 +1,140 @@
+import { createBrowser, type Browser } from 'auth0-dev-server/browser';
+import {
+  startAuth0DevServerProcess,
+  type Auth0DevServerProcess,
+} from 'auth0-dev-server/process';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from './__testUtils__/backendProcess';
+import {
+  frameMessage as frameResponse,
+  jwtPayload,
+  refreshSession,
+  signInThroughPopup,
+  waitForCatalogUser,
+} from './__testUtils__/auth0SignIn';
+
+jest.setTimeout(180_000);
+
+describe("upstream's Auth0 module (plugin-auth-backend-module-auth0-provider) against the local stand-in", () => {
+  let auth0: Auth0DevServerProcess;
+  let backend: BackendProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    auth0 = await startAuth0DevServerProcess({
+      // The backend listens on a random port, known only once it starts.
+      redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
+    });
+    backend = await startBackendProcess({
+      configFiles: ['app-config.yaml'],
+      entry: 'src/__testUtils__/upstreamAuth0Backend.ts',
+      env: {
+        AUTH_AUTH0_DOMAIN: auth0.domain,
+        AUTH_AUTH0_CLIENT_ID: auth0.clientId,
+        AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
+        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
+        NODE_EXTRA_CA_CERTS: auth0.caFile,
+      },
+    });
+    browser = createBrowser({ caFile: auth0.caFile });
+    await waitForCatalogUser(backend, 'chris');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+    await auth0?.stop();
+  });
+
+  it('signs chris in: /start, the login page, consent, /handler/frame with a Backstage token', async () => {
+    const callbackUrl = `${backend.baseUrl}/api/auth/auth0/handler/frame`;
+
+    // The scopes as the app's sign-in popup asks for them: upstream's module adds none
+    // (without them it sends `scope=` with a nonce, which the stand-in refuses).
+    const startUrl = new URL(`${backend.baseUrl}/api/auth/auth0/start`);
+    startUrl.searchParams.set('env', 'development');
+    startUrl.searchParams.set('scope', 'openid profile email offline_access');
+    const start = await browser.get(startUrl.href);
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.location!);
+    expect(authorize.origin + authorize.pathname).toBe(
+      `${auth0.issuer}authorize`,
+    );
+    expect(authorize.searchParams.get('client_id')).toBe(auth0.clientId);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(callbackUrl);
+    expect(authorize.searchParams.get('response_type')).toBe('code');
+    expect(authorize.searchParams.get('state')).toBeTruthy();
+    expect(authorize.searchParams.get('nonce')).toBeTruthy();
+    expect(authorize.searchParams.get('scope')).toBe(
+      'openid profile email offline_access',
+    );
+    expect(await browser.cookies(callbackUrl)).toMatch(/auth0-nonce=/);
+
+    const loginPage = (await browser.follow(start)).response;
+    expect(loginPage.status).toBe(200);
+    const loginAction = /action="(\/interaction\/[^"]+\/login)"/.exec(
+      loginPage.body,
+    );
+    expect(loginAction).not.toBeNull();
+    const afterLogin = await browser.post(
+      new URL(loginAction![1], loginPage.url).href,
+      { email: 'chris@example.com', password: 'password' },
+    );
+
+    // Upstream's module asks for prompt=consent unless configured otherwise.
+    const consentPage = (
+      await browser.follow(afterLogin, {
+        until: url => url.startsWith(callbackUrl),
+      })
+    ).response;
+    const consentAction = /action="(\/interaction\/[^"]+\/consent)"/.exec(
+      consentPage.body,
+    );
+    expect(consentAction).not.toBeNull();
+    const afterConsent = await browser.post(
+      new URL(consentAction![1], consentPage.url).href,
+      { decision: 'accept' },
+    );
+
+    const { response: frame, visited } = await browser.follow(afterConsent);
+    expect(visited[visited.length - 1]).toMatch(
+      new RegExp(`^${callbackUrl}\\?code=`),
+    );
+    expect(frame.status).toBe(200);
+    const message = frameResponse(frame.body);
+    expect(message.error).toBeUndefined();
+    expect(message.type).toBe('authorization_response');
+    expect(message.response!.profile.email).toBe('chris@example.com');
+    const { token, identity } = message.response!.backstageIdentity!;
+    expect(identity.userEntityRef).toBe('user:default/chris');
+    expect(jwtPayload(token).sub).toBe('user:default/chris');
+
+    const counters = await auth0.admin.counters();
+    expect(counters.users['auth0|chris'].requests.token).toBe(1);
+    expect(counters.users['auth0|chris'].requests.userinfo).toBe(1);
+  });
+
+  it('loses the session to 10 concurrent refreshes with rotation on (the difference this repo fixes)', async () => {
+    await auth0.admin.setRefreshTokenRotation(true);
+    const tabs = createBrowser({ caFile: auth0.caFile });
+    try {
+      const { message } = await signInThroughPopup(tabs, backend, {
+        user: 'alex',
+      });
+      expect(message.response?.backstageIdentity).toBeDefined();
+
+      const refreshes = await Promise.all(
+        Array.from({ length: 10 }, () => refreshSession(tabs, backend)),
+      );
+      const succeeded = refreshes.filter(refresh => refresh.status === 200);
+      const after = await refreshSession(tabs, backend);
+      // Reuse detection revoked the family: the person is signed out everywhere.
+      expect(succeeded.length).toBeLessThan(10);
+      expect(after.status).toBe(401);
+    } finally {
+      await tabs.close();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+export interface Config {
+  auth?: {
+    providers?: {
+      /** Auth0 sign-in, one block per auth environment (`auth.environment`). */
+      auth0?: {
+        [authEnv: string]: {
+          /*
+           * clientId, clientSecret and domain are required for the active environment. The
+           * module checks them at startup, with a message naming the variable to set, rather
+           * than the schema, so that an unconfigured environment does not fail config:check.
+           */
+          /**
+           * The Client ID of the Auth0 application.
+           * @visibility frontend
+           */
+          clientId?: string;
+          /**
+           * The Client Secret of the Auth0 application.
+           * @visibility secret
+           */
+          clientSecret?: string;
+          /**
+           * The tenant's domain, a host name without scheme or path, e.g. my-company.eu.auth0.com.
+           * @visibility frontend
+           */
+          domain?: string;
+          /** Overrides the callback URL, `<backend>/api/auth/auth0/handler/frame` by default. */
+          callbackUrl?: string;
+          /** The API identifier to request access tokens for. */
+          audience?: string;
+          /** Skips Auth0's login page and goes straight to this connection. */
+          connection?: string;
+          /** Extra scopes to request from the connection's identity provider. */
+          connectionScope?: string;
+          /** The Auth0 organization to sign in to. */
+          organization?: string;
+          /** `login`, `consent`, `select_account` or `none`; `auto` (default) sends none. */
+          prompt?: string;
+          /** Also sign out of the identity provider behind Auth0 when signing out. */
+          federatedLogout?: boolean;
+          /** How long a Backstage session lasts, e.g. `{ hours: 24 }`. */
+          sessionDuration?: import('@backstage/types').HumanDuration | string;
+          signIn?: {
+            /** Tried in order: the first match wins; "not found" moves on to the next. */
+            resolvers: Array<{
+              /** A built-in name or one added through the extension point. */
+              resolver: string;
+              /** Email domains allowed to sign in (required for the local-part resolver in production). */
+              allowedDomains?: string[];
+              /** Let emails that Auth0 has not verified sign in. */
+              allowUnverifiedEmail?: boolean;
+              [option: string]: unknown;
+            }>;
+          };
+        };
+      };
+    };
+  };
+}

@@ -1,0 +1,149 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { toError } from '@backstage/errors';
+import { decodeJwt } from 'jose';
+import {
+  AuthProviderFactory,
+  AuthProviderRouteHandlers,
+  createOAuthRouteHandlers,
+  OAuthEnvironmentHandler,
+  SignInResolver,
+  SignInResolverFactory,
+} from '@backstage/plugin-auth-node';
+import { Auth0Audit } from './audit';
+import { createAuth0Authenticator } from './authenticator';
+import {
+  Auth0ConfigError,
+  isProduction,
+  readAuth0ProviderSettings,
+  sessionSecretProblems,
+} from './config';
+import { RefreshCoordinator } from './refreshCoordinator';
+import { Auth0SignInInfo } from './resolvers';
+import { readSignInResolverChain } from './signInResolverChain';
+
+/**
+ * The `auth0` provider for the environment named by `auth.environment`: validates its
+ * configuration at startup (every problem at once), then serves Backstage's standard
+ * OAuth routes with this module's authenticator, resolver chain and audit records.
+ */
+export function createAuth0ProviderFactory(options: {
+  rootConfig: Config;
+  resolverFactories: () => Record<string, SignInResolverFactory<any, any>>;
+  refreshCoordinator: RefreshCoordinator;
+  audit: Auth0Audit;
+  logger: LoggerService;
+}): AuthProviderFactory {
+  const { rootConfig, refreshCoordinator, audit, logger } = options;
+
+  return ctx => {
+    const environment =
+      rootConfig.getOptionalString('auth.environment') ?? 'development';
+    const keyPrefix = `auth.providers.auth0.${environment}`;
+    const unused = ctx.config.keys().filter(key => key !== environment);
+    if (unused.length > 0) {
+      logger.info(
+        `Auth0: using ${keyPrefix}; ignoring the blocks for ${unused.join(
+          ', ',
+        )} (auth.environment is ${environment})`,
+      );
+    }
+    const envConfig = ctx.config.getOptionalConfig(environment);
+    if (!envConfig) {
+      throw new Auth0ConfigError([
+        `${keyPrefix} is missing: auth.environment is "${environment}", so the Auth0 settings must be under that key`,
+      ]);
+    }
+
+    const problems: string[] = [];
+    const settings = readAuth0ProviderSettings({
+      envConfig,
+      keyPrefix,
+      problems,
+    });
+    const chain = readSignInResolverChain({
+      envConfig,
+      keyPrefix,
+      factories: options.resolverFactories(),
+      production: isProduction(rootConfig),
+      problems,
+    });
+    problems.push(...sessionSecretProblems(rootConfig));
+    if (problems.length > 0) {
+      throw new Auth0ConfigError(problems);
+    }
+
+    const authenticator = createAuth0Authenticator({
+      settings,
+      refreshCoordinator,
+    });
+    const signInResolver: SignInResolver<Auth0SignInInfo['result']> = async (
+      info,
+      resolverContext,
+    ) => {
+      try {
+        const { result, resolverName } = await chain.resolve(
+          info,
+          resolverContext,
+        );
+        if (audit.currentFlow === 'sign-in') {
+          await audit.signedIn(
+            info,
+            String(decodeJwt(result.token).sub),
+            resolverName,
+          );
+        }
+        return result;
+      } catch (error) {
+        if (audit.currentFlow === 'sign-in') {
+          await audit.signInRefused(toError(error), info);
+        }
+        throw error;
+      }
+    };
+
+    const handlers = createOAuthRouteHandlers({
+      authenticator: {
+        ...authenticator,
+        async authenticate(input, authenticatorCtx) {
+          try {
+            return await authenticator.authenticate(input, authenticatorCtx);
+          } catch (error) {
+            await audit.signInRefused(toError(error));
+            throw error;
+          }
+        },
+      },
+      appUrl: ctx.appUrl,
+      baseUrl: ctx.baseUrl,
+      config: envConfig,
+      isOriginAllowed: ctx.isOriginAllowed,
+      cookieConfigurer: ctx.cookieConfigurer,
+      providerId: ctx.providerId,
+      resolverContext: ctx.resolverContext,
+      signInResolver,
+    });
+
+    const audited: AuthProviderRouteHandlers = {
+      start: (req, res) => handlers.start(req, res),
+      frameHandler: (req, res) =>
+        audit.within({ kind: 'sign-in', req }, () =>
+          handlers.frameHandler(req, res),
+        ),
+      refresh: (req, res) =>
+        audit.within({ kind: 'refresh', req }, async () => {
+          try {
+            await handlers.refresh!(req, res);
+          } catch (error) {
+            await audit.refreshRefused(toError(error));
+            throw error;
+          }
+        }),
+      logout: async (req, res) => {
+        await handlers.logout!(req, res);
+        await audit.signedOut(req);
+      },
+    };
+    return new OAuthEnvironmentHandler(new Map([[environment, audited]]));
+  };
+}

@@ -1,0 +1,243 @@
+import { Entity } from '@backstage/catalog-model';
+import { mockServices } from '@backstage/backend-test-utils';
+import { AuthResolverContext } from '@backstage/plugin-auth-node';
+import { Auth0IdTokenClaims } from './auth0Tokens';
+import { Auth0SignInInfo, createEmailSignInResolvers } from './resolvers';
+import {
+  AmbiguousCatalogUserError,
+  EmailDomainNotAllowedError,
+  EmailNotVerifiedError,
+  MissingEmailError,
+} from './errors';
+
+function user(name: string, email: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { profile: { email } },
+  };
+}
+
+const catalog = [
+  user('chris', 'chris@example.com'),
+  user('alex', 'Alex@Example.com'),
+  user('twin-a', 'shared@example.com'),
+  user('twin-b', 'shared@example.com'),
+];
+
+function signInInfo(claims: Partial<Auth0IdTokenClaims>): Auth0SignInInfo {
+  return {
+    profile: { email: claims.email },
+    result: {
+      fullProfile: { sub: 'auth0|test', ...claims },
+      session: { accessToken: 'at', tokenType: 'Bearer', scope: 'openid' },
+    },
+  };
+}
+
+function recordingContext() {
+  const signIns: unknown[] = [];
+  const ctx = {
+    signInWithCatalogUser: jest.fn(async query => {
+      signIns.push(query);
+      const ref = (query as { entityRef: string | { name: string } }).entityRef;
+      const name = typeof ref === 'string' ? ref.split('/').pop() : ref.name;
+      if (!catalog.some(entity => entity.metadata.name === name)) {
+        const error = new Error('User not found');
+        error.name = 'NotFoundError';
+        throw error;
+      }
+      return { token: `token-for-${name}` };
+    }),
+    findCatalogUser: jest.fn(),
+    issueToken: jest.fn(),
+    resolveOwnershipEntityRefs: jest.fn(),
+  } as unknown as AuthResolverContext;
+  return { ctx, signIns };
+}
+
+describe('email resolvers', () => {
+  const logger = mockServices.logger.mock();
+  const lookups: string[] = [];
+  const resolvers = createEmailSignInResolvers({
+    logger,
+    catalogUsers: {
+      async findUsersByEmail(email) {
+        lookups.push(email);
+        return catalog.filter(
+          entity =>
+            (entity.spec as any).profile.email.toLowerCase() ===
+            email.toLowerCase(),
+        );
+      },
+    },
+  });
+
+  beforeEach(() => {
+    lookups.length = 0;
+    jest.clearAllMocks();
+  });
+
+  describe('emailMatchingUserEntityProfileEmail', () => {
+    const resolve = resolvers.emailMatchingUserEntityProfileEmail();
+
+    it('signs a verified email in as the catalog user with that email', async () => {
+      const { ctx, signIns } = recordingContext();
+      await expect(
+        resolve(
+          signInInfo({ email: 'chris@example.com', email_verified: true }),
+          ctx,
+        ),
+      ).resolves.toEqual({ token: 'token-for-chris' });
+      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+    });
+
+    it('ignores letter case on both sides', async () => {
+      const { ctx, signIns } = recordingContext();
+      await resolve(
+        signInInfo({ email: 'ALEX@example.COM', email_verified: true }),
+        ctx,
+      );
+      expect(lookups).toEqual(['alex@example.com']);
+      expect(signIns).toEqual([{ entityRef: 'user:default/alex' }]);
+    });
+
+    it('finds the plain address for a plus address', async () => {
+      const { ctx, signIns } = recordingContext();
+      await resolve(
+        signInInfo({ email: 'chris+ops@example.com', email_verified: true }),
+        ctx,
+      );
+      expect(lookups).toEqual(['chris+ops@example.com', 'chris@example.com']);
+      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+    });
+
+    it('refuses an email Auth0 has not verified, saying so', async () => {
+      const { ctx } = recordingContext();
+      const attempt = resolve(
+        signInInfo({ email: 'chris@example.com', email_verified: false }),
+        ctx,
+      );
+      await expect(attempt).rejects.toThrow(EmailNotVerifiedError);
+      await expect(attempt).rejects.toThrow(
+        'The email chris@example.com is not verified in Auth0',
+      );
+      expect(lookups).toEqual([]);
+    });
+
+    it('treats a missing email_verified claim as not verified', async () => {
+      const { ctx } = recordingContext();
+      await expect(
+        resolve(signInInfo({ email: 'chris@example.com' }), ctx),
+      ).rejects.toThrow(EmailNotVerifiedError);
+    });
+
+    it('lets an unverified email in when allowUnverifiedEmail is set', async () => {
+      const { ctx, signIns } = recordingContext();
+      await resolvers.emailMatchingUserEntityProfileEmail({
+        allowUnverifiedEmail: true,
+      })(
+        signInInfo({ email: 'chris@example.com', email_verified: false }),
+        ctx,
+      );
+      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+    });
+
+    it('refuses a domain outside allowedDomains, ignoring case', async () => {
+      const { ctx } = recordingContext();
+      const restricted = resolvers.emailMatchingUserEntityProfileEmail({
+        allowedDomains: ['Example.com'],
+      });
+      await expect(
+        restricted(
+          signInInfo({ email: 'chris@evil.example', email_verified: true }),
+          ctx,
+        ),
+      ).rejects.toThrow(
+        new EmailDomainNotAllowedError('chris@evil.example', ['example.com']),
+      );
+      await expect(
+        restricted(
+          signInInfo({ email: 'chris@EXAMPLE.com', email_verified: true }),
+          ctx,
+        ),
+      ).resolves.toEqual({ token: 'token-for-chris' });
+    });
+
+    it('refuses two catalog users with one email and logs both refs', async () => {
+      const { ctx, signIns } = recordingContext();
+      const attempt = resolve(
+        signInInfo({ email: 'shared@example.com', email_verified: true }),
+        ctx,
+      );
+      await expect(attempt).rejects.toThrow(AmbiguousCatalogUserError);
+      await expect(attempt).rejects.toMatchObject({
+        entityRefs: ['user:default/twin-a', 'user:default/twin-b'],
+      });
+      expect(signIns).toEqual([]);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining('user:default/twin-a, user:default/twin-b'),
+      );
+    });
+
+    it('answers NotFoundError when no user has the email, so the chain moves on', async () => {
+      const { ctx } = recordingContext();
+      await expect(
+        resolve(
+          signInInfo({ email: 'newhire@example.com', email_verified: true }),
+          ctx,
+        ),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+    });
+
+    it('refuses a profile without an email', async () => {
+      const { ctx } = recordingContext();
+      await expect(resolve(signInInfo({}), ctx)).rejects.toThrow(
+        MissingEmailError,
+      );
+    });
+
+    it('rejects unknown options', () => {
+      expect(() =>
+        resolvers.emailMatchingUserEntityProfileEmail({
+          allowedDomain: ['example.com'],
+        } as any),
+      ).toThrow(/Invalid sign-in resolver options/);
+    });
+  });
+
+  describe('emailLocalPartMatchingUserEntityName', () => {
+    it('signs in the user named like the local part, without a plus tag', async () => {
+      const { ctx, signIns } = recordingContext();
+      await resolvers.emailLocalPartMatchingUserEntityName()(
+        signInInfo({ email: 'Chris+ops@example.com', email_verified: true }),
+        ctx,
+      );
+      expect(signIns).toEqual([{ entityRef: { name: 'chris' } }]);
+    });
+
+    it('refuses another domain when allowedDomains is set', async () => {
+      const { ctx, signIns } = recordingContext();
+      await expect(
+        resolvers.emailLocalPartMatchingUserEntityName({
+          allowedDomains: ['example.com'],
+        })(
+          signInInfo({ email: 'chris@evil.example', email_verified: true }),
+          ctx,
+        ),
+      ).rejects.toThrow(EmailDomainNotAllowedError);
+      expect(signIns).toEqual([]);
+    });
+
+    it('refuses an unverified email', async () => {
+      const { ctx } = recordingContext();
+      await expect(
+        resolvers.emailLocalPartMatchingUserEntityName()(
+          signInInfo({ email: 'chris@example.com', email_verified: false }),
+          ctx,
+        ),
+      ).rejects.toThrow(EmailNotVerifiedError);
+    });
+  });
+});

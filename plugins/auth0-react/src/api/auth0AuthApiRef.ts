@@ -1,0 +1,28 @@
+import {
+  BackstageIdentityApi,
+  createApiRef,
+  OpenIdConnectApi,
+  ProfileInfoApi,
+  SessionApi,
+} from '@backstage/frontend-plugin-api';
+
+/**
+ * Auth0 sign-in and the session it keeps: ID token, profile, Backstage identity, sign-out.
+ *
+ * @public
+ */
+export type Auth0AuthApi = OpenIdConnectApi &
+  ProfileInfoApi &
+  BackstageIdentityApi &
+  SessionApi;
+
+/**
+ * The Auth0 auth API. Its id is stable: apps and tests may override it by this id.
+ *
+ * @public
+ */
+export const auth0AuthApiRef = createApiRef<Auth0AuthApi>().with({
+  id: 'backstage-auth0.auth.auth0',
+  // The app installs it (see auth0AppModule), so the app owns it.
+  pluginId: 'app',
+});

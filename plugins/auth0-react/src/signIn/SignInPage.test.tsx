@@ -1,0 +1,363 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { IdentityApi } from '@backstage/frontend-plugin-api';
+import { auth0AuthApiRef } from '../api/auth0AuthApiRef';
+import {
+  aliceIdentity,
+  fakeAuth0Api,
+  namedError,
+} from '../testing/fakeAuth0Api';
+import { SignInPage } from './SignInPage';
+
+function configFor(environment?: string) {
+  return {
+    app: { title: 'Example Portal', baseUrl: 'http://localhost:3000' },
+    backend: { baseUrl: 'http://localhost:7007' },
+    ...(environment && { auth: { environment } }),
+  };
+}
+
+async function renderSignInPage(options: {
+  environment?: string;
+  api: ReturnType<typeof fakeAuth0Api>;
+}) {
+  const onSignInSuccess = jest.fn<void, [IdentityApi]>();
+  const rendered = await renderInTestApp(
+    <SignInPage onSignInSuccess={onSignInSuccess} />,
+    {
+      config: configFor(options.environment),
+      apis: [[auth0AuthApiRef, options.api]],
+    },
+  );
+  // The page first resumes any existing session; wait until that has settled.
+  await waitFor(() =>
+    expect(
+      onSignInSuccess.mock.calls.length > 0 || !screen.queryByRole('status'),
+    ).toBe(true),
+  );
+  return { onSignInSuccess, unmount: rendered.unmount };
+}
+
+const auth0Button = () =>
+  screen.findByRole('button', { name: 'Sign in with Auth0' });
+
+afterEach(() => {
+  localStorage.clear();
+  jest.restoreAllMocks();
+});
+
+describe('SignInPage (new frontend system)', () => {
+  describe('which sign-in methods it offers', () => {
+    it('offers Auth0 and guest when auth.environment is development', async () => {
+      await renderSignInPage({
+        environment: 'development',
+        api: fakeAuth0Api({}),
+      });
+
+      expect(await auth0Button()).toBeInTheDocument();
+      expect(
+        screen.getByRole('button', { name: 'Enter as guest' }),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByRole('heading', { name: 'Example Portal' }),
+      ).toBeInTheDocument();
+    });
+
+    it('offers only Auth0 when auth.environment is production', async () => {
+      await renderSignInPage({
+        environment: 'production',
+        api: fakeAuth0Api({}),
+      });
+
+      expect(await auth0Button()).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Enter as guest' }),
+      ).not.toBeInTheDocument();
+      expect(screen.queryByText(/guest/i)).not.toBeInTheDocument();
+    });
+
+    it('offers only Auth0 when auth.environment is not set', async () => {
+      await renderSignInPage({ api: fakeAuth0Api({}) });
+
+      expect(await auth0Button()).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Enter as guest' }),
+      ).not.toBeInTheDocument();
+    });
+  });
+
+  describe('automatic sign-in', () => {
+    it('takes an existing session without a popup or a click', async () => {
+      const api = fakeAuth0Api({ existingSession: true });
+      const { onSignInSuccess } = await renderSignInPage({
+        environment: 'production',
+        api,
+      });
+
+      await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
+      expect(api.requests).toEqual([{ optional: true }]);
+      expect(
+        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
+      ).not.toBeInTheDocument();
+
+      const identity = onSignInSuccess.mock.calls[0][0];
+      await expect(identity.getBackstageIdentity()).resolves.toEqual(
+        aliceIdentity.identity,
+      );
+      await expect(identity.getProfileInfo()).resolves.toMatchObject({
+        email: 'alice@example.com',
+      });
+    });
+
+    it('shows the page when there is no session, having asked silently only', async () => {
+      const api = fakeAuth0Api({});
+      const { onSignInSuccess } = await renderSignInPage({
+        environment: 'production',
+        api,
+      });
+
+      expect(await auth0Button()).toBeInTheDocument();
+      expect(api.requests).toEqual([{ optional: true }]);
+      expect(onSignInSuccess).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('signing in with Auth0', () => {
+    it('opens the popup at once and signs in as the catalog user', async () => {
+      const api = fakeAuth0Api({ popup: 'signs-in' });
+      const { onSignInSuccess } = await renderSignInPage({
+        environment: 'production',
+        api,
+      });
+
+      await userEvent.click(await auth0Button());
+
+      await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
+      expect(api.requests).toEqual([
+        { optional: true },
+        { instantPopup: true },
+      ]);
+      const identity = onSignInSuccess.mock.calls[0][0];
+      await expect(identity.getCredentials()).resolves.toEqual({
+        token: 'alice-backstage-token',
+      });
+      await identity.signOut();
+      expect(api.signOut).toHaveBeenCalledTimes(1);
+    });
+
+    it.each([
+      [
+        'CatalogUserNotFoundError',
+        'No Backstage user has the email chris@example.com. Ask the platform team to add a User entity with spec.profile.email: chris@example.com to the catalog, then sign in again.',
+        'Your account has no Backstage user yet',
+        /You can sign in once a User entity with that email is in the catalog/,
+      ],
+      [
+        'EmailNotVerifiedError',
+        'The email chris@example.com is not verified in Auth0. Open the verification email Auth0 sent you (or ask for a new one), then sign in again.',
+        'Your email is not verified in Auth0',
+        /follow its link, then click "Sign in with Auth0" again/,
+      ],
+      [
+        'EmailDomainNotAllowedError',
+        'Sign-in with chris@gmail.com is not allowed: only @example.com addresses can sign in. Sign in with your work account.',
+        'This email cannot sign in here',
+        /sign in from a private window/,
+      ],
+      [
+        'AmbiguousCatalogUserError',
+        'More than one Backstage user has the email chris@example.com, so sign-in cannot tell which one you are.',
+        'More than one Backstage user has your email',
+        /Send this message to the platform team/,
+      ],
+      [
+        'MissingEmailError',
+        'Auth0 did not return an email for your account, so Backstage cannot find your user.',
+        'Auth0 sent no email for your account',
+        /Send this message to the platform team/,
+      ],
+      [
+        'Auth0RefusedError',
+        'Auth0 refused the sign-in: User cancelled the login (access_denied). Try again; if it keeps happening, tell the platform team this message.',
+        'Auth0 refused the sign-in',
+        /If you cancelled, click "Sign in with Auth0" to start again/,
+      ],
+      [
+        'Auth0UnavailableError',
+        'Auth0 is unreachable or failing (timeout after 10s). Wait a minute and try again.',
+        'Auth0 cannot be reached',
+        /Wait a minute and click "Sign in with Auth0" again/,
+      ],
+      [
+        'InvalidIdTokenError',
+        "Auth0's ID token could not be verified (unexpected audience).",
+        "Auth0's answer could not be verified",
+        /This is a configuration problem, not your account/,
+      ],
+      [
+        'SomethingNewError',
+        'Something nobody planned for.',
+        'Sign-in failed',
+        /Click "Sign in with Auth0" to try again/,
+      ],
+    ])(
+      'explains %s with the message and what to do next',
+      async (name, message, title, advice) => {
+        await renderSignInPage({
+          environment: 'production',
+          api: fakeAuth0Api({ popup: namedError(name, message) }),
+        });
+
+        await userEvent.click(await auth0Button());
+
+        const alert = await screen.findByRole('alert');
+        expect(alert).toHaveTextContent(title);
+        expect(alert).toHaveTextContent(message);
+        expect(alert).toHaveTextContent(advice);
+        expect(alert).toHaveTextContent('What to do next:');
+        expect(await auth0Button()).toBeEnabled();
+      },
+    );
+
+    it('explains a blocked popup', async () => {
+      await renderSignInPage({
+        environment: 'production',
+        api: fakeAuth0Api({
+          popup: namedError('PopupRejectedError', 'Failed to open auth popup.'),
+        }),
+      });
+
+      await userEvent.click(await auth0Button());
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(
+        'Your browser blocked the sign-in window',
+      );
+      expect(alert).toHaveTextContent(/Allow pop-ups for this site/);
+    });
+
+    it('explains a popup closed before sign-in finished', async () => {
+      await renderSignInPage({
+        environment: 'production',
+        api: fakeAuth0Api({
+          popup: namedError(
+            'PopupClosedError',
+            'Login failed, popup was closed',
+          ),
+        }),
+      });
+
+      await userEvent.click(await auth0Button());
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent('The sign-in window was closed');
+      expect(alert).toHaveTextContent(
+        /finish in the window that opens; it closes by itself/,
+      );
+    });
+
+    it('explains an app opened at another address than app.baseUrl', async () => {
+      await renderSignInPage({
+        environment: 'production',
+        api: fakeAuth0Api({
+          popup: namedError(
+            'PopupClosedError',
+            'Login failed, Incorrect app origin, expected https://backstage.example.com',
+          ),
+        }),
+      });
+
+      await userEvent.click(await auth0Button());
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent(
+        'Open Backstage at https://backstage.example.com and sign in there',
+      );
+    });
+  });
+
+  describe('signing in as guest (development)', () => {
+    function answerGuestRefresh(response: Response) {
+      return jest
+        .spyOn(global, 'fetch')
+        .mockImplementation(async () => response.clone());
+    }
+
+    it('signs in with a token from the guest provider and remembers the choice', async () => {
+      const fetchMock = answerGuestRefresh(
+        Response.json({
+          profile: { displayName: 'Guest' },
+          backstageIdentity: {
+            token: 'guest-token',
+            expiresInSeconds: 3600,
+            identity: {
+              type: 'user',
+              userEntityRef: 'user:development/guest',
+              ownershipEntityRefs: ['user:development/guest'],
+            },
+          },
+        }),
+      );
+      const firstVisit = await renderSignInPage({
+        environment: 'development',
+        api: fakeAuth0Api({}),
+      });
+      const { onSignInSuccess } = firstVisit;
+
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Enter as guest' }),
+      );
+
+      await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
+      expect(fetchMock).toHaveBeenCalledWith(
+        'http://localhost:7007/api/auth/guest/refresh',
+        expect.objectContaining({ credentials: 'include' }),
+      );
+      const identity = onSignInSuccess.mock.calls[0][0];
+      await expect(identity.getCredentials()).resolves.toEqual({
+        token: 'guest-token',
+      });
+      firstVisit.unmount();
+
+      // A reload signs the guest in again, without a click.
+      const reloaded = await renderSignInPage({
+        environment: 'development',
+        api: fakeAuth0Api({}),
+      });
+      await waitFor(() =>
+        expect(reloaded.onSignInSuccess).toHaveBeenCalledTimes(1),
+      );
+      reloaded.unmount();
+
+      // Signing out forgets the choice.
+      await identity.signOut();
+      const afterSignOut = await renderSignInPage({
+        environment: 'development',
+        api: fakeAuth0Api({}),
+      });
+      expect(
+        await screen.findByRole('button', { name: 'Enter as guest' }),
+      ).toBeInTheDocument();
+      expect(afterSignOut.onSignInSuccess).not.toHaveBeenCalled();
+    });
+
+    it('explains a backend that has no guest provider', async () => {
+      answerGuestRefresh(
+        new Response('Not Found', { status: 404, statusText: 'Not Found' }),
+      );
+      await renderSignInPage({
+        environment: 'development',
+        api: fakeAuth0Api({}),
+      });
+
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Enter as guest' }),
+      );
+
+      const alert = await screen.findByRole('alert');
+      expect(alert).toHaveTextContent('Guest sign-in is not available');
+      expect(alert).toHaveTextContent('404');
+    });
+  });
+});

@@ -1,0 +1,210 @@
+import { useEffect, useRef, useState } from 'react';
+import { UserIdentity } from '@backstage/core-components';
+import {
+  BackstageUserIdentity,
+  configApiRef,
+  DiscoveryApi,
+  discoveryApiRef,
+  IdentityApi,
+  useApi,
+} from '@backstage/frontend-plugin-api';
+import { SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  Button,
+  Card,
+  CardBody,
+  CardFooter,
+  CardHeader,
+  Container,
+  Flex,
+  Text,
+} from '@backstage/ui';
+import { Auth0AuthApi, auth0AuthApiRef } from '../api/auth0AuthApiRef';
+import { offersGuestSignIn } from '../api/authEnvironment';
+import { GuestSession } from './GuestSession';
+import { describeSignInFailure, SignInFailure } from './signInFailures';
+import { SignInFailureNotice } from './SignInFailureNotice';
+
+/**
+ * Props of {@link SignInPage}.
+ *
+ * @public
+ */
+export type Auth0SignInPageProps = SignInPageProps & {
+  /** A line under the app title, e.g. "Sign in to Example Corp's developer portal". */
+  title?: string;
+};
+
+type Phase =
+  | { kind: 'resuming' }
+  | { kind: 'choosing'; failure?: SignInFailure }
+  | { kind: 'signing-in'; method: 'auth0' | 'guest' };
+
+/**
+ * The sign-in page for both frontend systems. It first resumes an existing session without a
+ * popup (a reload, a new tab), then offers "Sign in with Auth0" and, only when
+ * `auth.environment` is `development`, guest. A failed attempt shows what happened and what
+ * to do next.
+ *
+ * @public
+ */
+export function SignInPage(props: Auth0SignInPageProps) {
+  const { onSignInSuccess, title } = props;
+  const configApi = useApi(configApiRef);
+  const discoveryApi = useApi(discoveryApiRef);
+  const authApi = useApi(auth0AuthApiRef);
+  const guestOffered = offersGuestSignIn(configApi);
+  const [phase, setPhase] = useState<Phase>({ kind: 'resuming' });
+
+  // Once per page: React's strict mode runs effects twice in development.
+  const resumeStarted = useRef(false);
+  useEffect(() => {
+    if (resumeStarted.current) {
+      return;
+    }
+    resumeStarted.current = true;
+    resumeSession(authApi, guestOffered, discoveryApi).then(
+      identity =>
+        identity ? onSignInSuccess(identity) : setPhase({ kind: 'choosing' }),
+      error =>
+        setPhase({ kind: 'choosing', failure: describeSignInFailure(error) }),
+    );
+  }, [authApi, guestOffered, discoveryApi, onSignInSuccess]);
+
+  const signIn = async (
+    method: 'auth0' | 'guest',
+    attempt: () => Promise<IdentityApi>,
+  ) => {
+    setPhase({ kind: 'signing-in', method });
+    try {
+      onSignInSuccess(await attempt());
+    } catch (error) {
+      setPhase({ kind: 'choosing', failure: describeSignInFailure(error) });
+    }
+  };
+
+  if (phase.kind === 'resuming') {
+    return (
+      <Container py="8">
+        <Text as="p" role="status" color="secondary">
+          Checking for an existing sign-in…
+        </Text>
+      </Container>
+    );
+  }
+
+  const busy = phase.kind === 'signing-in';
+  return (
+    <Container py="8">
+      <Flex direction="column" gap="6">
+        <Flex direction="column" gap="2">
+          <Text as="h1" variant="title-large">
+            {configApi.getOptionalString('app.title') ?? 'Backstage'}
+          </Text>
+          {title && (
+            <Text as="p" variant="body-large" color="secondary">
+              {title}
+            </Text>
+          )}
+        </Flex>
+        {phase.kind === 'choosing' && phase.failure && (
+          <SignInFailureNotice failure={phase.failure} />
+        )}
+        <Flex gap="4" align="stretch">
+          <SignInCard
+            heading="Auth0"
+            text="Sign in with your company account. Auth0 opens in a new window."
+          >
+            <Button
+              variant="primary"
+              isDisabled={busy}
+              isPending={busy && phase.method === 'auth0'}
+              onPress={() => signIn('auth0', () => signInWithAuth0(authApi))}
+            >
+              Sign in with Auth0
+            </Button>
+          </SignInCard>
+          {guestOffered && (
+            <SignInCard
+              heading="Guest"
+              text="Local development only: explore without an account. Production does not offer this."
+            >
+              <Button
+                variant="secondary"
+                isDisabled={busy}
+                isPending={busy && phase.method === 'guest'}
+                onPress={() =>
+                  signIn('guest', () => GuestSession.signIn(discoveryApi))
+                }
+              >
+                Enter as guest
+              </Button>
+            </SignInCard>
+          )}
+        </Flex>
+      </Flex>
+    </Container>
+  );
+}
+
+function SignInCard(props: {
+  heading: string;
+  text: string;
+  children: JSX.Element;
+}) {
+  return (
+    <Card style={{ width: '22rem' }}>
+      <CardHeader>
+        <Text as="h2" variant="title-x-small">
+          {props.heading}
+        </Text>
+      </CardHeader>
+      <CardBody>
+        <Text as="p">{props.text}</Text>
+      </CardBody>
+      <CardFooter>{props.children}</CardFooter>
+    </Card>
+  );
+}
+
+/** The popup opens at once, without Backstage's "sign-in required" dialog in between. */
+async function signInWithAuth0(authApi: Auth0AuthApi): Promise<IdentityApi> {
+  const response = await authApi.getBackstageIdentity({ instantPopup: true });
+  if (!response) {
+    throw new Error(
+      'Auth0 signed you in, but the auth backend returned no Backstage identity: the auth0 provider has no sign-in resolvers configured.',
+    );
+  }
+  return toIdentity(authApi, response.identity);
+}
+
+/**
+ * An existing session: Auth0's refresh cookie (checked silently, never with a popup), else
+ * a guest choice remembered in this browser.
+ */
+async function resumeSession(
+  authApi: Auth0AuthApi,
+  guestOffered: boolean,
+  discoveryApi: DiscoveryApi,
+): Promise<IdentityApi | undefined> {
+  const response = await authApi.getBackstageIdentity({ optional: true });
+  if (response) {
+    return toIdentity(authApi, response.identity);
+  }
+  if (guestOffered && GuestSession.wasChosen()) {
+    return GuestSession.signIn(discoveryApi).catch(error => {
+      // Not again on the next reload: the person chooses anew.
+      GuestSession.forget();
+      throw error;
+    });
+  }
+  return undefined;
+}
+
+async function toIdentity(
+  authApi: Auth0AuthApi,
+  identity: BackstageUserIdentity,
+): Promise<IdentityApi> {
+  const profile = await authApi.getProfile({ optional: true });
+  return UserIdentity.create({ identity, authApi, profile });
+}
