@@ -6,13 +6,11 @@ import {
 import {
   BackendProcess,
   startBackendProcess,
-} from './__testUtils__/backendProcess';
-import {
   jwtPayload,
   refreshSession,
   signInThroughPopup,
   waitForCatalogUser,
-} from './__testUtils__/auth0SignIn';
+} from 'test-harness';
 
 jest.setTimeout(180_000);
 

@@ -1,8 +1,5 @@
 import { Client } from 'pg';
-import {
-  BackendProcess,
-  startBackendProcess,
-} from './__testUtils__/backendProcess';
+import { BackendProcess, startBackendProcess } from 'test-harness';
 
 jest.setTimeout(180_000);
 

@@ -18,4 +18,6 @@ export const featuresWithoutAuth0 = [
   import('@backstage/plugin-search-backend-module-pg'),
   import('@backstage/plugin-search-backend-module-catalog'),
   import('@backstage/plugin-user-settings-backend'),
+  // The frontend's settings storage listens for changes through signals.
+  import('@backstage/plugin-signals-backend'),
 ];

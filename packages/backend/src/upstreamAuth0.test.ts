@@ -6,14 +6,12 @@ import {
 import {
   BackendProcess,
   startBackendProcess,
-} from './__testUtils__/backendProcess';
-import {
   frameMessage as frameResponse,
   jwtPayload,
   refreshSession,
   signInThroughPopup,
   waitForCatalogUser,
-} from './__testUtils__/auth0SignIn';
+} from 'test-harness';
 
 jest.setTimeout(180_000);
 

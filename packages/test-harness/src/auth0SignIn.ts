@@ -17,6 +17,15 @@ export type FrameMessage = {
 
 export const REQUESTED_SCOPE = 'openid profile email offline_access';
 
+/** Where the flows send requests: a backend process, or a proxy in front of several. */
+export type BackendAddress = Pick<BackendProcess, 'baseUrl'>;
+
+/**
+ * The provider environment the flows ask for (`env=` on /start and /refresh): the block of
+ * `auth.providers.auth0` that `auth.environment` names. `development` unless given.
+ */
+export type FlowOptions = { env?: string };
+
 export function frameMessage(html: string): FrameMessage {
   const match = /var authResponse = decodeURIComponent\('([^']*)'\)/.exec(html);
   if (!match) {
@@ -31,15 +40,17 @@ export function jwtPayload(token: string): Record<string, unknown> {
   );
 }
 
-/** The catalog reads examples/ shortly after readiness; sign-in resolves against it. */
+/**
+ * The catalog reads examples/ shortly after readiness; sign-in resolves against it. Reads
+ * the catalog as a guest unless given a token (production has no guest provider: use a
+ * static external access token there).
+ */
 export async function waitForCatalogUser(
-  backend: BackendProcess,
+  backend: BackendAddress,
   name: string,
+  options: { token?: string } = {},
 ) {
-  const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const { token } = (await guest.json()).backstageIdentity;
+  const token = options.token ?? (await guestToken(backend));
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     const response = await fetch(
       `${backend.baseUrl}/api/catalog/entities/by-name/user/default/${name}`,
@@ -51,9 +62,20 @@ export async function waitForCatalogUser(
   throw new Error(`the catalog had no user ${name} within 60 s`);
 }
 
-export function startUrl(backend: BackendProcess, scope = REQUESTED_SCOPE) {
+async function guestToken(backend: BackendAddress): Promise<string> {
+  const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  return (await guest.json()).backstageIdentity.token;
+}
+
+export function startUrl(
+  backend: BackendAddress,
+  scope = REQUESTED_SCOPE,
+  env = 'development',
+) {
   const url = new URL(`${backend.baseUrl}/api/auth/auth0/start`);
-  url.searchParams.set('env', 'development');
+  url.searchParams.set('env', env);
   url.searchParams.set('scope', scope);
   return url.href;
 }
@@ -72,14 +94,23 @@ function formAction(page: BrowserResponse, kind: 'login' | 'consent') {
  */
 export async function signInThroughPopup(
   browser: Browser,
-  backend: BackendProcess,
+  backend: BackendAddress,
   /** A fixture user id of the stand-in (packages/auth0-dev-server/fixtures/users.yaml). */
   person?: { user: string; password?: string },
-): Promise<{ message: FrameMessage; loginPageShown: boolean }> {
+  options: FlowOptions = {},
+): Promise<{
+  message: FrameMessage;
+  loginPageShown: boolean;
+  /** How long the backend took to answer the callback (code exchange and sign-in). */
+  callbackMs: number;
+}> {
   const callbackUrl = `${backend.baseUrl}/api/auth/auth0/handler/frame`;
   const untilCallback = { until: (url: string) => url.startsWith(callbackUrl) };
   let page = (
-    await browser.follow(await browser.get(startUrl(backend)), untilCallback)
+    await browser.follow(
+      await browser.get(startUrl(backend, REQUESTED_SCOPE, options.env)),
+      untilCallback,
+    )
   ).response;
   let loginPageShown = false;
 
@@ -105,19 +136,23 @@ export async function signInThroughPopup(
     page = (await browser.follow(submitted, untilCallback)).response;
   }
 
+  let callbackMs = Number.NaN;
   if (page.status >= 300 && page.location?.startsWith(callbackUrl)) {
+    const callbackStarted = performance.now();
     page = await browser.get(page.location);
+    callbackMs = performance.now() - callbackStarted;
   }
-  return { message: frameMessage(page.body), loginPageShown };
+  return { message: frameMessage(page.body), loginPageShown, callbackMs };
 }
 
 /** One refresh as the app makes it, with the session cookie. */
 export async function refreshSession(
   browser: Browser,
-  backend: BackendProcess,
+  backend: BackendAddress,
+  options: FlowOptions = {},
 ) {
   const url = new URL(`${backend.baseUrl}/api/auth/auth0/refresh`);
-  url.searchParams.set('env', 'development');
+  url.searchParams.set('env', options.env ?? 'development');
   url.searchParams.set('scope', REQUESTED_SCOPE);
   const response = await browser.request(url.href, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },

@@ -4,10 +4,14 @@ import { resolve as resolvePath } from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
 export type BackendProcess = {
+  /** Where this process listens (not the public URL when `publicBaseUrl` is given). */
   baseUrl: string;
+  port: number;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Ends the process with SIGKILL, as a crash or an OOM kill would; resolves once it exited. */
+  kill(): Promise<void>;
 };
 
 export type BackendProcessOptions = {
@@ -17,6 +21,13 @@ export type BackendProcessOptions = {
   entry?: string;
   env?: Record<string, string>;
   readinessTimeoutMs?: number;
+  /** The port to listen on; a free one unless given (a restarted replica keeps its port). */
+  port?: number;
+  /**
+   * `backend.baseUrl` as clients see it, e.g. a proxy in front of several processes: callback
+   * URLs and cookies name it. The process's own URL unless given.
+   */
+  publicBaseUrl?: string;
 };
 
 const backendPackageDir = resolvePackagePath('backend');
@@ -44,7 +55,7 @@ export async function findFreePort(): Promise<number> {
 export async function startBackendProcess(
   options: BackendProcessOptions,
 ): Promise<BackendProcess> {
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const baseUrl = `http://localhost:${port}`;
   const configArgs = options.configFiles.flatMap(file => [
     '--config',
@@ -66,7 +77,7 @@ export async function startBackendProcess(
         NODE_ENV: 'development',
         ...options.env,
         APP_CONFIG_backend_listen_port: String(port),
-        APP_CONFIG_backend_baseUrl: baseUrl,
+        APP_CONFIG_backend_baseUrl: options.publicBaseUrl ?? baseUrl,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -81,8 +92,10 @@ export async function startBackendProcess(
 
   const backend: BackendProcess = {
     baseUrl,
+    port,
     output: () => output,
     stop: () => stopProcess(child, exited),
+    kill: () => killProcess(child, exited),
   };
 
   try {
@@ -138,4 +151,13 @@ async function stopProcess(
   const forceKill = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(forceKill);
+}
+
+async function killProcess(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await exited;
 }

@@ -1,0 +1,356 @@
+import assert from 'node:assert/strict';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { variablesReadByConfig } from '../src/configVariables.ts';
+import { secretSetCommands } from '../src/deploymentDoc.ts';
+import {
+  findOne,
+  renderKustomization,
+  type Manifest,
+} from '../src/manifests.ts';
+import {
+  chainInputFor,
+  guidePath,
+  kubernetesDir,
+  kustomizeTargets,
+  repoRoot,
+} from '../src/repository.ts';
+import {
+  CHAIN_LINKS,
+  checkSecretChain,
+  type ChainInput,
+  type ChainLink,
+} from '../src/secretChain.ts';
+
+const PRODUCTION_CONFIG = 'app-config.production.yaml';
+const productionVariables = [
+  ...new Set(
+    variablesReadByConfig(
+      PRODUCTION_CONFIG,
+      readFileSync(join(repoRoot, PRODUCTION_CONFIG), 'utf8'),
+    ).map(variable => variable.name),
+  ),
+];
+
+for (const target of kustomizeTargets()) {
+  const source = `deploy/kubernetes/${target}`;
+  describe(`secret chain of ${source}`, () => {
+    const result = checkSecretChain(
+      chainInputFor(renderKustomization(join(kubernetesDir, target)), source),
+    );
+
+    test('the Deployment runs the backend with config files that exist', () => {
+      assert.deepEqual(
+        result.problems
+          .filter(problem => problem.link === 'setup')
+          .map(p => p.message),
+        [],
+      );
+    });
+
+    test(`every variable of ${PRODUCTION_CONFIG} is followed`, () => {
+      const followed = result.variables.map(variable => variable.name);
+      assert.ok(
+        productionVariables.length > 0,
+        `${PRODUCTION_CONFIG} reads variables`,
+      );
+      for (const name of productionVariables) {
+        assert.ok(
+          followed.includes(name),
+          `${name} of ${PRODUCTION_CONFIG} is followed`,
+        );
+      }
+    });
+
+    for (const variable of result.variables) {
+      test(`${variable.name} (${variable.keyPath} in ${variable.file}) reaches a documented value`, () => {
+        for (const link of CHAIN_LINKS) {
+          const broken = result.problems.filter(
+            problem =>
+              problem.variable === variable.name && problem.link === link,
+          );
+          assert.equal(
+            broken.length,
+            0,
+            `link "${link}": ${broken
+              .map(problem => problem.message)
+              .join('; ')}`,
+          );
+        }
+      });
+    }
+  });
+}
+
+describe('the docs store each secret once', () => {
+  test(`${guidePath} has one az keyvault secret set per Key Vault secret`, () => {
+    const names = secretSetCommands(
+      readFileSync(join(repoRoot, guidePath), 'utf8'),
+    ).map(command => command.name);
+    assert.ok(names.length > 0);
+    assert.deepEqual(
+      names.filter((name, index) => names.indexOf(name) !== index),
+      [],
+      'names set twice',
+    );
+  });
+});
+
+type SpcSpec = {
+  parameters: Record<string, string>;
+  secretObjects: {
+    secretName: string;
+    data: { key: string; objectName: string }[];
+  }[];
+};
+
+describe('renaming one link breaks the chain', () => {
+  const baseSource = 'deploy/kubernetes/base';
+  const original = chainInputFor(
+    renderKustomization(join(kubernetesDir, 'base')),
+    baseSource,
+  );
+  const backend = (input: ChainInput): IContainer =>
+    (findOne(input.manifests, 'Deployment') as Manifest & IDeployment).spec!
+      .template.spec!.containers[0];
+  const spcSpec = (input: ChainInput) =>
+    (
+      findOne(input.manifests, 'SecretProviderClass') as Manifest & {
+        spec: SpcSpec;
+      }
+    ).spec;
+  const env = (input: ChainInput, name: string) =>
+    backend(input).env!.find(entry => entry.name === name)!;
+  const secretData = (input: ChainInput, key: string) =>
+    spcSpec(input).secretObjects[0].data.find(entry => entry.key === key)!;
+
+  const mutations: {
+    what: string;
+    variable: string;
+    link: ChainLink;
+    /** A file or object the message must name. */
+    names: string;
+    mutate: (input: ChainInput) => void;
+  }[] = [
+    {
+      what: `renaming the variable in ${PRODUCTION_CONFIG}`,
+      variable: 'GITHUB_PAT',
+      link: 'env',
+      names: PRODUCTION_CONFIG,
+      mutate: input => {
+        input.configFiles[PRODUCTION_CONFIG] = input.configFiles[
+          PRODUCTION_CONFIG
+        ].replace('${GITHUB_TOKEN}', '${GITHUB_PAT}');
+      },
+    },
+    {
+      what: "renaming the Deployment's env entry",
+      variable: 'AUTH_AUTH0_DOMAIN',
+      link: 'env',
+      names: 'Deployment "backstage"',
+      mutate: input => {
+        env(input, 'AUTH_AUTH0_DOMAIN').name = 'AUTH0_DOMAIN';
+      },
+    },
+    {
+      what: 'turning a secret into a plain value',
+      variable: 'POSTGRES_PASSWORD',
+      link: 'secret',
+      names: 'Deployment "backstage"',
+      mutate: input => {
+        const entry = env(input, 'POSTGRES_PASSWORD');
+        delete entry.valueFrom;
+        entry.value = 'hunter2';
+      },
+    },
+    {
+      what: 'renaming the Secret in a secretKeyRef',
+      variable: 'AUTH_SESSION_SECRET',
+      link: 'secret',
+      names: 'Secret "backstage-secret"',
+      mutate: input => {
+        env(input, 'AUTH_SESSION_SECRET').valueFrom!.secretKeyRef!.name =
+          'backstage-secret';
+      },
+    },
+    {
+      what: 'renaming the Secret in secretObjects',
+      variable: 'BACKEND_SECRET',
+      link: 'secret',
+      names: 'Secret "backstage-secrets"',
+      mutate: input => {
+        spcSpec(input).secretObjects[0].secretName = 'backstage-env';
+      },
+    },
+    {
+      what: 'renaming the SecretProviderClass that the CSI volume mounts',
+      variable: 'POSTGRES_HOST',
+      link: 'secret',
+      names: 'SecretProviderClass "backstage-keyvault"',
+      mutate: input => {
+        const volume = (
+          findOne(input.manifests, 'Deployment') as Manifest & IDeployment
+        ).spec!.template.spec!.volumes!.find(candidate => candidate.csi)!;
+        volume.csi!.volumeAttributes!.secretProviderClass = 'backstage-vault';
+      },
+    },
+    {
+      what: 'renaming the key in a secretKeyRef',
+      variable: 'POSTGRES_USER',
+      link: 'secret key',
+      names: 'key "POSTGRES_USERNAME"',
+      mutate: input => {
+        env(input, 'POSTGRES_USER').valueFrom!.secretKeyRef!.key =
+          'POSTGRES_USERNAME';
+      },
+    },
+    {
+      what: 'renaming the key in secretObjects',
+      variable: 'POSTGRES_PORT',
+      link: 'secret key',
+      names: 'SecretProviderClass "backstage-keyvault"',
+      mutate: input => {
+        secretData(input, 'POSTGRES_PORT').key = 'PG_PORT';
+      },
+    },
+    {
+      what: 'renaming the objectName in secretObjects',
+      variable: 'AUTH_AUTH0_CLIENT_ID',
+      link: 'key vault object',
+      names: 'object "auth0-client-id"',
+      mutate: input => {
+        secretData(input, 'AUTH_AUTH0_CLIENT_ID').objectName =
+          'auth0-client-id';
+      },
+    },
+    {
+      what: 'renaming the objectName in objects',
+      variable: 'AUTH_AUTH0_CLIENT_SECRET',
+      link: 'key vault object',
+      names: 'SecretProviderClass "backstage-keyvault"',
+      mutate: input => {
+        const parameters = spcSpec(input).parameters;
+        parameters.objects = parameters.objects.replace(
+          'objectName: auth-auth0-client-secret',
+          'objectName: auth0-client-secret',
+        );
+      },
+    },
+    {
+      what: 'giving the Key Vault object a name with underscores',
+      variable: 'GITHUB_TOKEN',
+      link: 'key vault object',
+      names: 'github_token',
+      mutate: input => {
+        const spec = spcSpec(input);
+        spec.parameters.objects = spec.parameters.objects.replace(
+          'objectName: github-token',
+          'objectName: github_token',
+        );
+        secretData(input, 'GITHUB_TOKEN').objectName = 'github_token';
+      },
+    },
+    {
+      what: `renaming the secret in the az command of ${guidePath}`,
+      variable: 'POSTGRES_PASSWORD',
+      link: 'documented',
+      names: guidePath,
+      mutate: input => {
+        input.guide.text = input.guide.text.replace(
+          '--name postgres-password ',
+          '--name postgres-passwd ',
+        );
+      },
+    },
+  ];
+
+  test('the unchanged chain has no problem', () => {
+    assert.deepEqual(checkSecretChain(structuredClone(original)).problems, []);
+  });
+
+  for (const mutation of mutations) {
+    test(`${mutation.what} breaks "${mutation.link}" of ${mutation.variable}`, () => {
+      const input = structuredClone(original);
+      mutation.mutate(input);
+      const { problems } = checkSecretChain(input);
+      const match = problems.find(
+        problem =>
+          problem.variable === mutation.variable &&
+          problem.link === mutation.link,
+      );
+      assert.ok(
+        match,
+        `expected a "${mutation.link}" problem for ${
+          mutation.variable
+        }, got: ${JSON.stringify(problems)}`,
+      );
+      assert.ok(
+        match.message.startsWith(`${mutation.variable}:`),
+        match.message,
+      );
+      assert.ok(
+        match.message.includes(mutation.names),
+        `"${match.message}" names ${mutation.names}`,
+      );
+    });
+  }
+
+  describe('in the files themselves, rendered again', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'deploy-chain-'));
+    after(() => rmSync(copy, { recursive: true, force: true }));
+
+    test('an objectName renamed in secretproviderclass.yaml is caught', () => {
+      cpSync(kubernetesDir, copy, { recursive: true });
+      const file = join(copy, 'base/secretproviderclass.yaml');
+      const text = readFileSync(file, 'utf8');
+      const renamed = text.replace(
+        /objectName: backend-secret\n(\s+)objectType/,
+        'objectName: backstage-backend-secret\n$1objectType',
+      );
+      assert.notEqual(renamed, text);
+      writeFileSync(file, renamed);
+      const { problems } = checkSecretChain(
+        chainInputFor(
+          renderKustomization(join(copy, 'overlays/production')),
+          'copy',
+        ),
+      );
+      assert.deepEqual(
+        problems.map(problem => [problem.variable, problem.link]),
+        [['BACKEND_SECRET', 'key vault object']],
+      );
+    });
+
+    test('an env name renamed in deployment.yaml is caught', () => {
+      cpSync(kubernetesDir, copy, { recursive: true });
+      const file = join(copy, 'base/deployment.yaml');
+      const text = readFileSync(file, 'utf8');
+      const renamed = text.replace(
+        '- name: AUTH_AUTH0_CLIENT_SECRET',
+        '- name: AUTH0_CLIENT_SECRET',
+      );
+      assert.notEqual(renamed, text);
+      writeFileSync(file, renamed);
+      const { problems } = checkSecretChain(
+        chainInputFor(
+          renderKustomization(join(copy, 'overlays/production')),
+          'copy',
+        ),
+      );
+      assert.deepEqual(
+        problems.map(problem => [problem.variable, problem.link]),
+        [['AUTH_AUTH0_CLIENT_SECRET', 'env']],
+      );
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { startAuth0DevServerProcess } from 'auth0-dev-server/process';
+import {
+  findFreePort,
+  startBackendProcess,
+  waitForCatalogUser,
+} from 'test-harness';
+import { repoRoot, screenshotDir, Stack } from './stack';
+
+/**
+ * Builds the app for production, then starts the local Auth0 stand-in and two backends
+ * that serve that one bundle: one with the production config (PostgreSQL on this
+ * machine), one with the development config.
+ */
+export default async function globalSetup() {
+  mkdirSync(screenshotDir, { recursive: true });
+  if (!process.env.E2E_SKIP_APP_BUILD) {
+    execFileSync('yarn', ['workspace', 'app', 'build'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
+  }
+
+  const auth0 = await startAuth0DevServerProcess({
+    redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
+    logoutUrls: ['http://localhost:*'],
+  });
+  const auth0Env = {
+    AUTH_AUTH0_DOMAIN: auth0.domain,
+    AUTH_AUTH0_CLIENT_ID: auth0.clientId,
+    AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
+    AUTH_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    NODE_EXTRA_CA_CERTS: auth0.caFile,
+  };
+
+  const databasePrefix = `backstage_e2e_${process.pid}_`;
+  // Production has no guest: the setup reads the catalog with a static access token.
+  const catalogReaderToken = randomBytes(24).toString('base64url');
+  const productionPort = await findFreePort();
+  const productionUrl = `http://localhost:${productionPort}`;
+  const production = await startBackendProcess({
+    configFiles: [
+      'app-config.yaml',
+      'app-config.production.yaml',
+      'packages/test-harness/app-config.local-catalog.yaml',
+    ],
+    port: productionPort,
+    env: {
+      ...auth0Env,
+      NODE_ENV: 'production',
+      APP_BASE_URL: productionUrl,
+      BACKEND_SECRET: randomBytes(32).toString('base64url'),
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: '5432',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: 'trust-authentication-ignores-it',
+      APP_CONFIG_backend_database_prefix: databasePrefix,
+      GITHUB_TOKEN: 'not-used-by-the-e2e-tests',
+      CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
+      APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
+        {
+          type: 'static',
+          options: { token: catalogReaderToken, subject: 'e2e-setup' },
+        },
+      ]),
+    },
+  });
+
+  const developmentPort = await findFreePort();
+  const developmentUrl = `http://localhost:${developmentPort}`;
+  const development = await startBackendProcess({
+    configFiles: ['app-config.yaml'],
+    port: developmentPort,
+    env: {
+      ...auth0Env,
+      // The built app, served by this backend instead of the dev server.
+      APP_CONFIG_app_baseUrl: developmentUrl,
+    },
+  });
+
+  await Promise.all([
+    waitForCatalogUser(development, 'chris'),
+    waitForCatalogUser(production, 'chris', { token: catalogReaderToken }),
+  ]);
+
+  const value: Stack = {
+    productionUrl,
+    developmentUrl,
+    auth0Issuer: auth0.issuer,
+    auth0AdminUrl: auth0.adminUrl,
+  };
+  process.env.E2E_STACK = JSON.stringify(value);
+
+  return async () => {
+    await Promise.all([production.stop(), development.stop()]);
+    await auth0.stop();
+    const client = new Client({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    await client.connect();
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${databasePrefix}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE "${datname}"`);
+    }
+    await client.end();
+  };
+}

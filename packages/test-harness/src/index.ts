@@ -1,0 +1,18 @@
+export {
+  findFreePort,
+  startBackendProcess,
+  type BackendProcess,
+  type BackendProcessOptions,
+} from './backendProcess';
+export {
+  frameMessage,
+  jwtPayload,
+  refreshSession,
+  REQUESTED_SCOPE,
+  signInThroughPopup,
+  startUrl,
+  waitForCatalogUser,
+  type BackendAddress,
+  type FlowOptions,
+  type FrameMessage,
+} from './auth0SignIn';
