@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startAuth0DevServerProcess } from 'auth0-dev-server/process';
@@ -18,10 +19,18 @@ import { repoRoot, screenshotDir, Stack } from './stack';
 export default async function globalSetup() {
   mkdirSync(screenshotDir, { recursive: true });
   if (!process.env.E2E_SKIP_APP_BUILD) {
-    execFileSync('yarn', ['workspace', 'app', 'build'], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-    });
+    // Tests that build the backend bundle rebuild packages/app/dist too: take turns.
+    execFileSync(
+      'flock',
+      [
+        resolve(repoRoot, '.cache/backend-build.lock'),
+        'yarn',
+        'workspace',
+        'app',
+        'build',
+      ],
+      { cwd: repoRoot, stdio: 'inherit' },
+    );
   }
 
   const auth0 = await startAuth0DevServerProcess({

@@ -16,3 +16,9 @@ export {
   type FlowOptions,
   type FrameMessage,
 } from './auth0SignIn';
+export {
+  startCommandProcess,
+  type CommandProcess,
+  type CommandProcessOptions,
+  type ProcessExit,
+} from './commandProcess';

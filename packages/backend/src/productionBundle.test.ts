@@ -1,0 +1,466 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { Client } from 'pg';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { createBrowser, type Browser } from 'auth0-dev-server/browser';
+import {
+  startAuth0DevServerProcess,
+  type Auth0DevServerProcess,
+} from 'auth0-dev-server/process';
+import {
+  findFreePort,
+  jwtPayload,
+  refreshSession,
+  signInThroughPopup,
+  startCommandProcess,
+  waitForCatalogUser,
+  type CommandProcess,
+} from 'test-harness';
+
+/**
+ * The production image without Docker (no engine runs here): builds the bundle that
+ * packages/backend/Dockerfile copies, repeats the Dockerfile's steps in a temporary folder,
+ * and runs the image's command with NODE_ENV=production against PostgreSQL on 127.0.0.1 and
+ * the local Auth0 stand-in.
+ */
+
+const repoRoot = resolvePath(__dirname, '../../..');
+const DOCKERFILE = 'packages/backend/Dockerfile';
+const BUNDLE = 'packages/backend/dist/bundle.tar.gz';
+const SKELETON = 'packages/backend/dist/skeleton.tar.gz';
+const ROOT_FILES = [
+  'package.json',
+  'yarn.lock',
+  '.yarnrc.yml',
+  'backstage.json',
+];
+const CONFIG_FILES = ['app-config.yaml', 'app-config.production.yaml'];
+/** The Dockerfile's install steps (RUN) that this test repeats, verbatim. */
+const MIRRORED_RUN_STEPS = {
+  notBuildingSqlite:
+    "npm pkg set 'dependenciesMeta.better-sqlite3.built=false' --json",
+  install: 'YARN_ENABLE_SCRIPTS=false yarn workspaces focus --all --production',
+};
+const SETUP_TIMEOUT_MS = 20 * 60_000;
+
+jest.setTimeout(180_000);
+
+type Timings = Record<string, number>;
+
+/** Runs a command to its end; rejects with its last lines of output when it fails. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      ...options,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', chunk => (output += chunk));
+    child.stderr.on('data', chunk => (output += chunk));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) {
+        resolve(output);
+        return;
+      }
+      const tail = output.trim().split('\n').slice(-40).join('\n');
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} failed (${
+            signal ?? `exit ${code}`
+          }) in ${options.cwd}. Last lines:\n${tail}`,
+        ),
+      );
+    });
+  });
+}
+
+async function timed<T>(
+  timings: Timings,
+  name: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    timings[name] = Math.round(performance.now() - started);
+  }
+}
+
+/** This environment without what an outer `yarn` or Jest put in it. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !/^(npm_|NPM_|INIT_CWD$|PROJECT_CWD$|NODE_ENV$|JEST_)/.test(name),
+    ),
+  );
+}
+
+/** The sources of the Dockerfile's COPY instructions, and its CMD. */
+function readDockerfile(): { copied: string[]; cmd: string[]; text: string } {
+  const text = readFileSync(join(repoRoot, DOCKERFILE), 'utf8');
+  const instructions = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map(line => line.trim());
+  const copied = instructions
+    .filter(line => /^COPY\s/i.test(line))
+    .flatMap(line =>
+      line
+        .split(/\s+/)
+        .slice(1, -1)
+        .filter(arg => !arg.startsWith('--')),
+    );
+  const cmdLine = instructions.filter(line => /^CMD\s/i.test(line)).pop();
+  return {
+    copied,
+    cmd: cmdLine ? JSON.parse(cmdLine.slice(3)) : [],
+    text,
+  };
+}
+
+/** How the Dockerfile differs from the steps that this test repeats; empty when it does not. */
+function dockerfileDrift(dockerfile: ReturnType<typeof readDockerfile>) {
+  const expected = [...ROOT_FILES, SKELETON, ...CONFIG_FILES, BUNDLE];
+  const problems: string[] = [];
+  if (dockerfile.copied.join(' ') !== expected.join(' ')) {
+    problems.push(
+      `${DOCKERFILE} copies ${dockerfile.copied.join(
+        ', ',
+      )}; the test copies ${expected.join(', ')}`,
+    );
+  }
+  for (const step of Object.values(MIRRORED_RUN_STEPS)) {
+    if (!dockerfile.text.includes(step)) {
+      problems.push(`${DOCKERFILE} no longer runs \`${step}\``);
+    }
+  }
+  if (
+    dockerfile.cmd[0] !== 'node' ||
+    dockerfile.cmd[1] !== 'packages/backend'
+  ) {
+    problems.push(
+      `${DOCKERFILE}'s CMD is ${JSON.stringify(
+        dockerfile.cmd,
+      )}, not \`node packages/backend …\``,
+    );
+  }
+  return problems;
+}
+
+/**
+ * `yarn build:backend`, which also builds the app into the bundle, under the lock that
+ * deploy/test/dockerfile.test.ts builds under; copies the two archives out while holding it,
+ * so that another build cannot replace them half-way.
+ */
+async function buildBundle(targetDir: string) {
+  const script = [
+    'set -e',
+    'yarn build:backend',
+    `cp ${BUNDLE} ${SKELETON} "$1"`,
+  ].join('\n');
+  const options = { cwd: repoRoot, env: cleanEnv() };
+  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
+  const lock = join(repoRoot, '.cache', 'backend-build.lock');
+  try {
+    await run(
+      'flock',
+      [lock, 'bash', '-c', script, 'build', targetDir],
+      options,
+    );
+  } catch (error) {
+    // No flock on this machine: build without the lock, as the deploy test does.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await run('bash', ['-c', script, 'build', targetDir], options);
+  }
+}
+
+/** The Dockerfile's steps from `COPY package.json …` to `tar xzf bundle.tar.gz`. */
+async function unpackAsTheImage(
+  appDir: string,
+  archives: string,
+  timings: Timings,
+): Promise<void> {
+  const env = { ...cleanEnv(), NODE_ENV: 'production' };
+  for (const file of ROOT_FILES) {
+    copyFileSync(join(repoRoot, file), join(appDir, file));
+  }
+  await run('tar', ['xzf', join(archives, 'skeleton.tar.gz')], {
+    cwd: appDir,
+    env,
+  });
+  await run('bash', ['-c', MIRRORED_RUN_STEPS.notBuildingSqlite], {
+    cwd: appDir,
+    env,
+  });
+  const installOutput = await timed(timings, 'installMs', () =>
+    run('bash', ['-c', MIRRORED_RUN_STEPS.install], { cwd: appDir, env }),
+  );
+  timings.installFetchStepMs = fetchStepMs(installOutput);
+  for (const file of CONFIG_FILES) {
+    copyFileSync(join(repoRoot, file), join(appDir, file));
+  }
+  await run('tar', ['xzf', join(archives, 'bundle.tar.gz')], {
+    cwd: appDir,
+    env,
+  });
+}
+
+/** How long Yarn's fetch step took: near zero when its cache held every package. */
+function fetchStepMs(yarnOutput: string): number {
+  const match =
+    /Fetch step[\s\S]*?Completed(?: in (?:(\d+)m )?(?:(\d+)s )?(\d+)ms)?/.exec(
+      yarnOutput,
+    );
+  if (!match) return Number.NaN;
+  const [, minutes = '0', seconds = '0', ms = '0'] = match;
+  return Number(minutes) * 60_000 + Number(seconds) * 1000 + Number(ms);
+}
+
+/**
+ * packages/test-harness/app-config.local-catalog.yaml with its paths made absolute: they are
+ * relative to the repo's packages/backend, and the unpacked backend runs elsewhere.
+ */
+function writeLocalCatalogConfig(appDir: string): string {
+  const overlay = parseYaml(
+    readFileSync(
+      join(repoRoot, 'packages/test-harness/app-config.local-catalog.yaml'),
+      'utf8',
+    ),
+  );
+  for (const location of overlay.catalog.locations) {
+    location.target = resolvePath(
+      repoRoot,
+      'packages/backend',
+      location.target,
+    );
+  }
+  const file = 'app-config.local-catalog.yaml';
+  writeFileSync(join(appDir, file), stringifyYaml(overlay));
+  return file;
+}
+
+async function dropDatabases(prefix: string) {
+  const client = new Client({
+    host: '127.0.0.1',
+    port: 5432,
+    user: 'postgres',
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the production image, run from the backend bundle', () => {
+  const timings: Timings = {};
+  const databasePrefix = `backstage_bundle_${process.pid}_${randomBytes(
+    3,
+  ).toString('hex')}_`;
+  const catalogReaderToken = randomBytes(24).toString('base64url');
+  let workDir: string | undefined;
+  let appDir: string;
+  let command: string[];
+  let env: Record<string, string>;
+  let port: number;
+  let auth0: Auth0DevServerProcess | undefined;
+  let backend: CommandProcess | undefined;
+  let browser: Browser | undefined;
+
+  const startBackend = () =>
+    startCommandProcess({
+      // The image's `node` is the Node that runs this test (the same major, .nvmrc's).
+      command: command[0] === 'node' ? process.execPath : command[0],
+      args: command.slice(1),
+      cwd: appDir,
+      port,
+      env,
+      inheritEnv: false,
+      readinessTimeoutMs: 120_000,
+    });
+
+  beforeAll(async () => {
+    const dockerfile = readDockerfile();
+    const drift = dockerfileDrift(dockerfile);
+    if (drift.length > 0) {
+      throw new Error(
+        `the Dockerfile's steps changed; this test repeats them, so change it with them ` +
+          `(ROOT_FILES, CONFIG_FILES, MIRRORED_RUN_STEPS, unpackAsTheImage):\n${drift
+            .map(problem => `  - ${problem}`)
+            .join('\n')}`,
+      );
+    }
+
+    workDir = mkdtempSync(join(tmpdir(), 'production-bundle-'));
+    const archives = join(workDir, 'archives');
+    appDir = join(workDir, 'app');
+    mkdirSync(archives);
+    mkdirSync(appDir);
+    await timed(timings, 'buildMs', () => buildBundle(archives));
+    await timed(timings, 'unpackAndInstallMs', () =>
+      unpackAsTheImage(appDir, archives, timings),
+    );
+    command = [...dockerfile.cmd, '--config', writeLocalCatalogConfig(appDir)];
+
+    auth0 = await startAuth0DevServerProcess({
+      redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
+    });
+    port = await findFreePort();
+    const baseUrl = `http://localhost:${port}`;
+    env = {
+      // What the image sets, and what the Deployment passes in.
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      NODE_ENV: 'production',
+      APP_BASE_URL: baseUrl,
+      AUTH_AUTH0_DOMAIN: auth0.domain,
+      AUTH_AUTH0_CLIENT_ID: auth0.clientId,
+      AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
+      AUTH_SESSION_SECRET: randomBytes(32).toString('base64url'),
+      BACKEND_SECRET: randomBytes(32).toString('base64url'),
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: '5432',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: 'trust-authentication-ignores-it',
+      // Required by the production check; the local catalog overlay replaces the location.
+      GITHUB_TOKEN: 'not-used-by-this-test',
+      CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
+      // What only this test adds: the stand-in's CA, a port and databases of its own, and a
+      // static token to read the catalog with (production has no guest).
+      NODE_EXTRA_CA_CERTS: auth0.caFile,
+      APP_CONFIG_backend_listen_port: String(port),
+      APP_CONFIG_backend_database_prefix: databasePrefix,
+      APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
+        {
+          type: 'static',
+          options: { token: catalogReaderToken, subject: 'production-test' },
+        },
+      ]),
+    };
+    backend = await timed(timings, 'firstStartMs', startBackend);
+    await waitForCatalogUser(backend, 'chris', { token: catalogReaderToken });
+    browser = createBrowser({ caFile: auth0.caFile });
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+      await backend?.stop();
+      await auth0?.stop();
+      await dropDatabases(databasePrefix);
+    } finally {
+      if (workDir) rmSync(workDir, { recursive: true, force: true });
+      // Where the minutes go: the build, the production install, the two starts.
+      // eslint-disable-next-line no-console
+      console.log(`production bundle timings (ms): ${JSON.stringify(timings)}`);
+    }
+  }, 120_000);
+
+  const catalogUser = (token: string) =>
+    fetch(
+      `${backend!.baseUrl}/api/catalog/entities/by-name/user/default/chris`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+
+  it('is ready', async () => {
+    const response = await fetch(
+      `${backend!.baseUrl}/.backstage/health/v1/readiness`,
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it('serves the built app and its assets', async () => {
+    const page = await fetch(`${backend!.baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<title>Backstage with Auth0</title>');
+
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(new URL(script!, `${backend!.baseUrl}/`));
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('refuses guest sign-in', async () => {
+    const response = await fetch(`${backend!.baseUrl}/api/auth/guest/refresh`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    expect(response.status).toBe(404);
+  });
+
+  let tokenBeforeRestart: string;
+
+  it('signs chris in through Auth0 and refreshes the session', async () => {
+    const { message } = await signInThroughPopup(
+      browser!,
+      backend!,
+      { user: 'chris' },
+      { env: 'production' },
+    );
+    expect(message.error).toBeUndefined();
+    const identity = message.response!.backstageIdentity!;
+    expect(identity.identity.userEntityRef).toBe('user:default/chris');
+
+    const refresh = await refreshSession(browser!, backend!, {
+      env: 'production',
+    });
+    expect(refresh.status).toBe(200);
+    expect(refresh.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/chris',
+    );
+    tokenBeforeRestart = refresh.body.backstageIdentity.token;
+    expect((await catalogUser(tokenBeforeRestart)).status).toBe(200);
+  });
+
+  it('stops on SIGTERM and, restarted, keeps sessions and the tokens it signed', async () => {
+    expect(tokenBeforeRestart).toBeDefined();
+    const exit = await backend!.stop();
+    expect(exit).toEqual({ code: 0, signal: null, forced: false });
+
+    backend = await timed(timings, 'restartMs', startBackend);
+
+    // The restarted process signs with a new key; it still verifies the token signed before
+    // the restart because the auth plugin keeps its public keys in PostgreSQL.
+    expect((await catalogUser(tokenBeforeRestart)).status).toBe(200);
+
+    const refresh = await refreshSession(browser!, backend!, {
+      env: 'production',
+    });
+    expect(refresh.status).toBe(200);
+    const token: string = refresh.body.backstageIdentity.token;
+    expect(jwtPayload(token).sub).toBe('user:default/chris');
+    const keyId = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
+    expect(keyId(token)).not.toBe(keyId(tokenBeforeRestart));
+    expect((await catalogUser(token)).status).toBe(200);
+  });
+});
