@@ -23,6 +23,8 @@ const RESULT_TTL_MS = 60_000;
 /** A failure is shared with the requests that waited for it, then forgotten. */
 const FAILURE_TTL_MS = 5_000;
 const POLL_INTERVAL_MS = 25;
+/** Expired rows are removed at most this often by each process. */
+const CLEANUP_INTERVAL_MS = 30_000;
 
 type StoredFailure = {
   name: string;
@@ -47,6 +49,7 @@ type StoredFailure = {
 export class RefreshCoordinator {
   readonly #db: Knex;
   readonly #inFlight = new Map<string, Promise<Auth0TokenResponse>>();
+  #lastCleanup = 0;
 
   static async create(options: { database: Knex }) {
     await migrate(options.database);
@@ -81,7 +84,7 @@ export class RefreshCoordinator {
   ): Promise<Auth0TokenResponse> {
     const owner = randomUUID();
     for (;;) {
-      await this.#db(TABLE)
+      const inserted = await this.#db(TABLE)
         .insert({
           token_hash: tokenHash,
           owner,
@@ -89,10 +92,12 @@ export class RefreshCoordinator {
           expires_at: Date.now() + LEASE_MS,
         })
         .onConflict('token_hash')
-        .ignore();
-      const row = await this.#db(TABLE)
-        .where({ token_hash: tokenHash })
-        .first();
+        .ignore()
+        .returning('owner');
+      if (inserted.length > 0) {
+        return this.#exchangeAsLeader(tokenHash, owner, refreshToken, exchange);
+      }
+      const row = await this.#db(TABLE).where({ token_hash: tokenHash }).first();
       if (!row) {
         continue; // the previous holder's row was removed between our two queries
       }
@@ -119,7 +124,10 @@ export class RefreshCoordinator {
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
   ): Promise<Auth0TokenResponse> {
-    await this.#db(TABLE).where('expires_at', '<', Date.now()).delete();
+    if (Date.now() - this.#lastCleanup > CLEANUP_INTERVAL_MS) {
+      this.#lastCleanup = Date.now();
+      await this.#db(TABLE).where('expires_at', '<', Date.now()).delete();
+    }
     try {
       const tokens = await exchange();
       await this.#db(TABLE)

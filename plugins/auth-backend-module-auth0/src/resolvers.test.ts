@@ -36,8 +36,15 @@ function signInInfo(claims: Partial<Auth0IdTokenClaims>): Auth0SignInInfo {
   };
 }
 
+/**
+ * A resolver context that records what it was asked: lookups by entity ref (what
+ * signInWithCatalogUser receives) and the claims of every token issued.
+ */
 function recordingContext() {
   const signIns: unknown[] = [];
+  const issueToken = jest.fn(async ({ claims }) => ({
+    token: `token-for-${String(claims.sub).split('/').pop()}`,
+  }));
   const ctx = {
     signInWithCatalogUser: jest.fn(async query => {
       signIns.push(query);
@@ -50,11 +57,17 @@ function recordingContext() {
       }
       return { token: `token-for-${name}` };
     }),
+    resolveOwnershipEntityRefs: jest.fn(async (entity: Entity) => ({
+      ownershipEntityRefs: [
+        `user:default/${entity.metadata.name}`,
+        'group:default/team-of-' + entity.metadata.name,
+      ],
+    })),
+    issueToken,
     findCatalogUser: jest.fn(),
-    issueToken: jest.fn(),
-    resolveOwnershipEntityRefs: jest.fn(),
   } as unknown as AuthResolverContext;
-  return { ctx, signIns };
+  const issued = () => issueToken.mock.calls.map(([params]) => params.claims);
+  return { ctx, signIns, issued };
 }
 
 describe('email resolvers', () => {
@@ -83,34 +96,49 @@ describe('email resolvers', () => {
     const resolve = resolvers.emailMatchingUserEntityProfileEmail();
 
     it('signs a verified email in as the catalog user with that email', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, issued } = recordingContext();
       await expect(
         resolve(
           signInInfo({ email: 'chris@example.com', email_verified: true }),
           ctx,
         ),
       ).resolves.toEqual({ token: 'token-for-chris' });
-      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+      expect(issued()).toEqual([
+        {
+          sub: 'user:default/chris',
+          ent: ['user:default/chris', 'group:default/team-of-chris'],
+        },
+      ]);
     });
 
     it('ignores letter case on both sides', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, issued } = recordingContext();
       await resolve(
         signInInfo({ email: 'ALEX@example.COM', email_verified: true }),
         ctx,
       );
       expect(lookups).toEqual(['alex@example.com']);
-      expect(signIns).toEqual([{ entityRef: 'user:default/alex' }]);
+      expect(issued()).toEqual([
+        {
+          sub: 'user:default/alex',
+          ent: ['user:default/alex', 'group:default/team-of-alex'],
+        },
+      ]);
     });
 
     it('finds the plain address for a plus address', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, issued } = recordingContext();
       await resolve(
         signInInfo({ email: 'chris+ops@example.com', email_verified: true }),
         ctx,
       );
       expect(lookups).toEqual(['chris+ops@example.com', 'chris@example.com']);
-      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+      expect(issued()).toEqual([
+        {
+          sub: 'user:default/chris',
+          ent: ['user:default/chris', 'group:default/team-of-chris'],
+        },
+      ]);
     });
 
     it('refuses an email Auth0 has not verified, saying so', async () => {
@@ -134,14 +162,19 @@ describe('email resolvers', () => {
     });
 
     it('lets an unverified email in when allowUnverifiedEmail is set', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, issued } = recordingContext();
       await resolvers.emailMatchingUserEntityProfileEmail({
         allowUnverifiedEmail: true,
       })(
         signInInfo({ email: 'chris@example.com', email_verified: false }),
         ctx,
       );
-      expect(signIns).toEqual([{ entityRef: 'user:default/chris' }]);
+      expect(issued()).toEqual([
+        {
+          sub: 'user:default/chris',
+          ent: ['user:default/chris', 'group:default/team-of-chris'],
+        },
+      ]);
     });
 
     it('refuses a domain outside allowedDomains, ignoring case', async () => {
@@ -166,7 +199,7 @@ describe('email resolvers', () => {
     });
 
     it('refuses two catalog users with one email and logs both refs', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, issued } = recordingContext();
       const attempt = resolve(
         signInInfo({ email: 'shared@example.com', email_verified: true }),
         ctx,
@@ -175,7 +208,7 @@ describe('email resolvers', () => {
       await expect(attempt).rejects.toMatchObject({
         entityRefs: ['user:default/twin-a', 'user:default/twin-b'],
       });
-      expect(signIns).toEqual([]);
+      expect(issued()).toEqual([]);
       expect(logger.warn).toHaveBeenCalledWith(
         expect.stringContaining('user:default/twin-a, user:default/twin-b'),
       );

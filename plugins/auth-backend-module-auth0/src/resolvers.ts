@@ -115,8 +115,15 @@ export function createEmailSignInResolvers(options: {
             throw new AmbiguousCatalogUserError(checked.email, entityRefs);
           }
           if (users.length === 1) {
-            return ctx.signInWithCatalogUser({
-              entityRef: stringifyEntityRef(users[0]),
+            // The same token signInWithCatalogUser issues, without looking the user up again.
+            const { ownershipEntityRefs } = await ctx.resolveOwnershipEntityRefs(
+              users[0],
+            );
+            return ctx.issueToken({
+              claims: {
+                sub: stringifyEntityRef(users[0]),
+                ent: ownershipEntityRefs,
+              },
             });
           }
         }
