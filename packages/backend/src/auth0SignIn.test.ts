@@ -1,11 +1,9 @@
 import { createBrowser, type Browser } from 'auth0-dev-server/browser';
-import {
-  startAuth0DevServerProcess,
-  type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
+import type { Auth0DevServerProcess } from 'auth0-dev-server/process';
 import {
   BackendProcess,
-  startBackendProcess,
+  BackendWithAuth0,
+  startBackendWithAuth0,
   jwtPayload,
   refreshSession,
   signInThroughPopup,
@@ -28,20 +26,11 @@ describe('Auth0 sign-in with this repo’s module', () => {
     return browser;
   };
 
+  let stack: BackendWithAuth0;
+
   beforeAll(async () => {
-    auth0 = await startAuth0DevServerProcess({
-      redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
-    });
-    backend = await startBackendProcess({
-      configFiles: ['app-config.yaml'],
-      env: {
-        AUTH_AUTH0_DOMAIN: auth0.domain,
-        AUTH_AUTH0_CLIENT_ID: auth0.clientId,
-        AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
-        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
-        NODE_EXTRA_CA_CERTS: auth0.caFile,
-      },
-    });
+    stack = await startBackendWithAuth0();
+    ({ auth0, backend } = stack);
     await waitForCatalogUser(backend, 'jordan');
   });
 
@@ -51,8 +40,7 @@ describe('Auth0 sign-in with this repo’s module', () => {
 
   afterAll(async () => {
     await Promise.all(browsers.map(browser => browser.close()));
-    await backend?.stop();
-    await auth0?.stop();
+    await stack?.stop();
   });
 
   it.each([
@@ -213,31 +201,23 @@ describe('a resolver added through the extension point', () => {
   let backend: BackendProcess;
   let browser: Browser;
 
+  let stack: BackendWithAuth0;
+
   beforeAll(async () => {
-    auth0 = await startAuth0DevServerProcess({
-      redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
-    });
-    backend = await startBackendProcess({
+    stack = await startBackendWithAuth0({
       configFiles: [
         'app-config.yaml',
         'packages/backend/src/__testUtils__/app-config.user-id-resolver.yaml',
       ],
-      env: {
-        AUTH_AUTH0_DOMAIN: auth0.domain,
-        AUTH_AUTH0_CLIENT_ID: auth0.clientId,
-        AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
-        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
-        NODE_EXTRA_CA_CERTS: auth0.caFile,
-      },
     });
+    ({ auth0, backend } = stack);
     browser = createBrowser({ caFile: auth0.caFile });
     await waitForCatalogUser(backend, 'nia');
   });
 
   afterAll(async () => {
     await browser?.close();
-    await backend?.stop();
-    await auth0?.stop();
+    await stack?.stop();
   });
 
   it('signs newhire in by Auth0 user id as the annotated user nia', async () => {

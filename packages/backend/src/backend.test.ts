@@ -1,5 +1,8 @@
-import { Client } from 'pg';
-import { BackendProcess, startBackendProcess } from 'test-harness';
+import {
+  BackendProcess,
+  dropDatabasesWithPrefix,
+  startBackendProcess,
+} from 'test-harness';
 
 jest.setTimeout(180_000);
 
@@ -112,21 +115,7 @@ describe('the backend with production config (app-config.production.yaml)', () =
 
   afterAll(async () => {
     await backend?.stop();
-    const client = new Client({
-      host: '127.0.0.1',
-      port: 5432,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await client.connect();
-    const { rows } = await client.query(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${databasePrefix}%`],
-    );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE "${datname}"`);
-    }
-    await client.end();
+    await dropDatabasesWithPrefix(databasePrefix);
   });
 
   it('answers 404 for the guest provider', async () => {

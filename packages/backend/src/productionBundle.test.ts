@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import { Client } from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { createBrowser, type Browser } from 'auth0-dev-server/browser';
 import {
@@ -18,6 +17,7 @@ import {
   type Auth0DevServerProcess,
 } from 'auth0-dev-server/process';
 import {
+  dropDatabasesWithPrefix,
   findFreePort,
   jwtPayload,
   refreshSession,
@@ -256,27 +256,6 @@ function writeLocalCatalogConfig(appDir: string): string {
   return file;
 }
 
-async function dropDatabases(prefix: string) {
-  const client = new Client({
-    host: '127.0.0.1',
-    port: 5432,
-    user: 'postgres',
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [prefix],
-    );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 describe('the production image, run from the backend bundle', () => {
   const timings: Timings = {};
   const databasePrefix = `backstage_bundle_${process.pid}_${randomBytes(
@@ -372,7 +351,7 @@ describe('the production image, run from the backend bundle', () => {
       await browser?.close();
       await backend?.stop();
       await auth0?.stop();
-      await dropDatabases(databasePrefix);
+      await dropDatabasesWithPrefix(databasePrefix);
     } finally {
       if (workDir) rmSync(workDir, { recursive: true, force: true });
       // Where the minutes go: the build, the production install, the two starts.

@@ -1,11 +1,9 @@
 import { createBrowser, type Browser } from 'auth0-dev-server/browser';
-import {
-  startAuth0DevServerProcess,
-  type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
+import type { Auth0DevServerProcess } from 'auth0-dev-server/process';
 import {
   BackendProcess,
-  startBackendProcess,
+  BackendWithAuth0,
+  startBackendWithAuth0,
   frameMessage as frameResponse,
   jwtPayload,
   refreshSession,
@@ -20,30 +18,20 @@ describe("upstream's Auth0 module (plugin-auth-backend-module-auth0-provider) ag
   let backend: BackendProcess;
   let browser: Browser;
 
+  let stack: BackendWithAuth0;
+
   beforeAll(async () => {
-    auth0 = await startAuth0DevServerProcess({
-      // The backend listens on a random port, known only once it starts.
-      redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
-    });
-    backend = await startBackendProcess({
-      configFiles: ['app-config.yaml'],
+    stack = await startBackendWithAuth0({
       entry: 'src/__testUtils__/upstreamAuth0Backend.ts',
-      env: {
-        AUTH_AUTH0_DOMAIN: auth0.domain,
-        AUTH_AUTH0_CLIENT_ID: auth0.clientId,
-        AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
-        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
-        NODE_EXTRA_CA_CERTS: auth0.caFile,
-      },
     });
+    ({ auth0, backend } = stack);
     browser = createBrowser({ caFile: auth0.caFile });
     await waitForCatalogUser(backend, 'chris');
   });
 
   afterAll(async () => {
     await browser?.close();
-    await backend?.stop();
-    await auth0?.stop();
+    await stack?.stop();
   });
 
   it('signs chris in: /start, the login page, consent, /handler/frame with a Backstage token', async () => {

@@ -2,10 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { startAuth0DevServerProcess } from 'auth0-dev-server/process';
 import {
+  ANY_LOCAL_CALLBACK,
+  auth0Environment,
+  dropDatabasesWithPrefix,
   findFreePort,
+  LOCAL_POSTGRES,
   startBackendProcess,
   waitForCatalogUser,
 } from 'test-harness';
@@ -34,16 +37,10 @@ export default async function globalSetup() {
   }
 
   const auth0 = await startAuth0DevServerProcess({
-    redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
+    redirectUris: [ANY_LOCAL_CALLBACK],
     logoutUrls: ['http://localhost:*'],
   });
-  const auth0Env = {
-    AUTH_AUTH0_DOMAIN: auth0.domain,
-    AUTH_AUTH0_CLIENT_ID: auth0.clientId,
-    AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
-    AUTH_SESSION_SECRET: randomBytes(32).toString('base64url'),
-    NODE_EXTRA_CA_CERTS: auth0.caFile,
-  };
+  const auth0Env = auth0Environment(auth0);
 
   const databasePrefix = `backstage_e2e_${process.pid}_`;
   // Production has no guest: the setup reads the catalog with a static access token.
@@ -62,9 +59,9 @@ export default async function globalSetup() {
       NODE_ENV: 'production',
       APP_BASE_URL: productionUrl,
       BACKEND_SECRET: randomBytes(32).toString('base64url'),
-      POSTGRES_HOST: '127.0.0.1',
-      POSTGRES_PORT: '5432',
-      POSTGRES_USER: 'postgres',
+      POSTGRES_HOST: LOCAL_POSTGRES.host,
+      POSTGRES_PORT: String(LOCAL_POSTGRES.port),
+      POSTGRES_USER: LOCAL_POSTGRES.user,
       POSTGRES_PASSWORD: 'trust-authentication-ignores-it',
       APP_CONFIG_backend_database_prefix: databasePrefix,
       GITHUB_TOKEN: 'not-used-by-the-e2e-tests',
@@ -106,20 +103,6 @@ export default async function globalSetup() {
   return async () => {
     await Promise.all([production.stop(), development.stop()]);
     await auth0.stop();
-    const client = new Client({
-      host: '127.0.0.1',
-      port: 5432,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await client.connect();
-    const { rows } = await client.query(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${databasePrefix}%`],
-    );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE "${datname}"`);
-    }
-    await client.end();
+    await dropDatabasesWithPrefix(databasePrefix);
   };
 }

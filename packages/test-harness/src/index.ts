@@ -22,3 +22,10 @@ export {
   type CommandProcessOptions,
   type ProcessExit,
 } from './commandProcess';
+export {
+  ANY_LOCAL_CALLBACK,
+  auth0Environment,
+  startBackendWithAuth0,
+  type BackendWithAuth0,
+} from './auth0Stack';
+export { dropDatabasesWithPrefix, LOCAL_POSTGRES } from './postgres';

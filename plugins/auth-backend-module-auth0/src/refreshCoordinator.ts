@@ -97,7 +97,9 @@ export class RefreshCoordinator {
       if (inserted.length > 0) {
         return this.#exchangeAsLeader(tokenHash, owner, refreshToken, exchange);
       }
-      const row = await this.#db(TABLE).where({ token_hash: tokenHash }).first();
+      const row = await this.#db(TABLE)
+        .where({ token_hash: tokenHash })
+        .first();
       if (!row) {
         continue; // the previous holder's row was removed between our two queries
       }

@@ -60,7 +60,7 @@ function recordingContext() {
     resolveOwnershipEntityRefs: jest.fn(async (entity: Entity) => ({
       ownershipEntityRefs: [
         `user:default/${entity.metadata.name}`,
-        'group:default/team-of-' + entity.metadata.name,
+        `group:default/team-of-${entity.metadata.name}`,
       ],
     })),
     issueToken,

@@ -116,9 +116,8 @@ export function createEmailSignInResolvers(options: {
           }
           if (users.length === 1) {
             // The same token signInWithCatalogUser issues, without looking the user up again.
-            const { ownershipEntityRefs } = await ctx.resolveOwnershipEntityRefs(
-              users[0],
-            );
+            const { ownershipEntityRefs } =
+              await ctx.resolveOwnershipEntityRefs(users[0]);
             return ctx.issueToken({
               claims: {
                 sub: stringifyEntityRef(users[0]),
