@@ -32,12 +32,24 @@ export interface Config {
           connection?: string;
           /** Extra scopes to request from the connection's identity provider. */
           connectionScope?: string;
-          /** The Auth0 organization to sign in to. */
+          /**
+           * The Auth0 organization to sign in to, as its id (`org_…`) or its name. Every ID token
+           * must then carry it (`org_id`, or `org_name` compared ignoring case); any other
+           * organization, or none, is refused with OrganizationMismatchError.
+           */
           organization?: string;
           /** `login`, `consent`, `select_account` or `none`; `auto` (default) sends none. */
           prompt?: string;
           /** Also sign out of the identity provider behind Auth0 when signing out. */
           federatedLogout?: boolean;
+          /**
+           * How long the result of a refresh is handed to requests that still present the old
+           * refresh token (another tab, another replica), e.g. `{ seconds: 10 }` (the default);
+           * from 1 to 60 seconds.
+           */
+          refreshResultWindow?:
+            | import('@backstage/types').HumanDuration
+            | string;
           /** How long a Backstage session lasts, e.g. `{ hours: 24 }`. */
           sessionDuration?: import('@backstage/types').HumanDuration | string;
           signIn?: {
@@ -49,6 +61,11 @@ export interface Config {
               allowedDomains?: string[];
               /** Let emails that Auth0 has not verified sign in. */
               allowUnverifiedEmail?: boolean;
+              /**
+               * emailLocalPartMatchingUserEntityName only: sign in a User named after the local
+               * part even when its spec.profile.email is another address.
+               */
+              allowEmailMismatch?: boolean;
               [option: string]: unknown;
             }>;
           };

@@ -26,6 +26,16 @@ export type BackendAddress = Pick<BackendProcess, 'baseUrl'>;
  */
 export type FlowOptions = { env?: string };
 
+export type SignInOptions = FlowOptions & {
+  /**
+   * Changes the /authorize URL before the browser goes there, as a person could in the
+   * address bar (e.g. dropping or changing the `organization` parameter).
+   */
+  editAuthorizeUrl?: (url: URL) => void;
+};
+
+export const REFRESH_COOKIE = 'auth0-refresh-token';
+
 export function frameMessage(html: string): FrameMessage {
   const match = /var authResponse = decodeURIComponent\('([^']*)'\)/.exec(html);
   if (!match) {
@@ -97,7 +107,7 @@ export async function signInThroughPopup(
   backend: BackendAddress,
   /** A fixture user id of the stand-in (packages/auth0-dev-server/fixtures/users.yaml). */
   person?: { user: string; password?: string },
-  options: FlowOptions = {},
+  options: SignInOptions = {},
 ): Promise<{
   message: FrameMessage;
   loginPageShown: boolean;
@@ -106,12 +116,15 @@ export async function signInThroughPopup(
 }> {
   const callbackUrl = `${backend.baseUrl}/api/auth/auth0/handler/frame`;
   const untilCallback = { until: (url: string) => url.startsWith(callbackUrl) };
-  let page = (
-    await browser.follow(
-      await browser.get(startUrl(backend, REQUESTED_SCOPE, options.env)),
-      untilCallback,
-    )
-  ).response;
+  let started = await browser.get(
+    startUrl(backend, REQUESTED_SCOPE, options.env),
+  );
+  if (options.editAuthorizeUrl && started.location) {
+    const authorizeUrl = new URL(started.location);
+    options.editAuthorizeUrl(authorizeUrl);
+    started = await browser.get(authorizeUrl.href);
+  }
+  let page = (await browser.follow(started, untilCallback)).response;
   let loginPageShown = false;
 
   for (let step = 0; step < 3; step++) {
@@ -145,16 +158,53 @@ export async function signInThroughPopup(
   return { message: frameMessage(page.body), loginPageShown, callbackMs };
 }
 
-/** One refresh as the app makes it, with the session cookie. */
+/**
+ * One refresh as the app makes it, with the session cookie: the browser's, or the given
+ * value (a cookie someone copied) instead.
+ */
 export async function refreshSession(
   browser: Browser,
   backend: BackendAddress,
-  options: FlowOptions = {},
+  options: FlowOptions & { cookie?: string } = {},
 ) {
   const url = new URL(`${backend.baseUrl}/api/auth/auth0/refresh`);
   url.searchParams.set('env', options.env ?? 'development');
   url.searchParams.set('scope', REQUESTED_SCOPE);
+  const headers: Record<string, string> = {
+    'x-requested-with': 'XMLHttpRequest',
+  };
+  if (options.cookie !== undefined) {
+    headers.cookie = `${REFRESH_COOKIE}=${options.cookie}`;
+  }
+  const response = await browser.request(url.href, { headers });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.body ? JSON.parse(response.body) : undefined,
+  };
+}
+
+/** The session cookie's value as the browser holds it. */
+export async function refreshCookie(
+  browser: Browser,
+  backend: BackendAddress,
+): Promise<string | undefined> {
+  return (await browser.cookies(`${backend.baseUrl}/api/auth/auth0/refresh`))
+    .split('; ')
+    .find(cookie => cookie.startsWith(`${REFRESH_COOKIE}=`))
+    ?.slice(REFRESH_COOKIE.length + 1);
+}
+
+/** Sign-out as the app does it: POST /logout with the session cookie. */
+export async function signOut(
+  browser: Browser,
+  backend: BackendAddress,
+  options: FlowOptions = {},
+) {
+  const url = new URL(`${backend.baseUrl}/api/auth/auth0/logout`);
+  url.searchParams.set('env', options.env ?? 'development');
   const response = await browser.request(url.href, {
+    method: 'POST',
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });
   return {

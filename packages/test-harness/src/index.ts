@@ -7,13 +7,17 @@ export {
 export {
   frameMessage,
   jwtPayload,
+  refreshCookie,
   refreshSession,
+  REFRESH_COOKIE,
   REQUESTED_SCOPE,
   signInThroughPopup,
+  signOut,
   startUrl,
   waitForCatalogUser,
   type BackendAddress,
   type FlowOptions,
+  type SignInOptions,
   type FrameMessage,
 } from './auth0SignIn';
 export {

@@ -3,7 +3,7 @@ import { AuditorService } from '@backstage/backend-plugin-api';
 import { Request } from 'express';
 import { Auth0SignInInfo } from './resolvers';
 
-type Flow = { kind: 'sign-in' | 'refresh'; req: Request };
+type Flow = { kind: 'sign-in' | 'refresh' | 'sign-out'; req: Request };
 
 /**
  * Records every sign-in, refused sign-in, refused refresh and sign-out through
@@ -55,6 +55,12 @@ export class Auth0Audit {
       request: withoutQuery(req),
     });
     await event.success();
+  }
+
+  /** Sign-out went on, but the refresh token is still valid at Auth0 until it expires. */
+  async revokeFailed(error: Error) {
+    const event = await this.#event('auth0-revoke');
+    await event.fail({ error, meta: { reason: error.name } });
   }
 
   /** Sign-in state changes are `medium`, which Backstage's auditor logs by default. */

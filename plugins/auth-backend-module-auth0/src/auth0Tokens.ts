@@ -3,7 +3,9 @@ import {
   Auth0RefusedError,
   Auth0UnavailableError,
   InvalidIdTokenError,
+  OrganizationMismatchError,
 } from './errors';
+import { foldAsciiCase } from './foldAsciiCase';
 
 /** The claims of an Auth0 ID token that sign-in uses. */
 export type Auth0IdTokenClaims = {
@@ -26,21 +28,41 @@ export type Auth0TokenResponse = {
   scope?: string;
 };
 
-const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+/** How long a call to the token endpoint may take; the refresh lease is built on it. */
+export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+/** Sign-out waits this long for Auth0 to revoke the refresh token, then clears the cookie anyway. */
+const REVOKE_TIMEOUT_MS = 5_000;
+/** What a client is told to wait when Auth0 gave no hint of its own. */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+const MAX_RETRY_AFTER_SECONDS = 300;
+
+/**
+ * Characters and length an Auth0 refresh token can have (opaque, URL-safe, well under a
+ * cookie's 4 KB). A cookie outside this is refused before Auth0 or the database is asked.
+ */
+const REFRESH_TOKEN_FORMAT = /^[A-Za-z0-9._~+/=-]{16,2048}$/;
+
+export function isPlausibleRefreshToken(value: string): boolean {
+  return REFRESH_TOKEN_FORMAT.test(value);
+}
 
 /** Talks to one tenant's token endpoint and verifies the ID tokens it issues. */
 export class Auth0Tokens {
   readonly #domain: string;
   readonly #clientId: string;
   readonly #clientSecret: string;
+  readonly #organization: string | undefined;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(options: {
     domain: string;
     clientId: string;
     clientSecret: string;
+    /** An `org_…` id or an organization name that every ID token must carry. */
+    organization?: string;
   }) {
     this.#domain = options.domain;
+    this.#organization = options.organization;
     this.#clientId = options.clientId;
     this.#clientSecret = options.clientSecret;
     this.#jwks = createRemoteJWKSet(
@@ -68,7 +90,44 @@ export class Auth0Tokens {
     });
   }
 
-  /** Checks signature (tenant JWKS), issuer, audience, expiry and, at sign-in, the nonce. */
+  /**
+   * Revokes a refresh token at Auth0 (`POST /oauth/revoke`); with rotation on, Auth0
+   * revokes the token's whole family.
+   */
+  async revoke(refreshToken: string): Promise<void> {
+    const url = `https://${this.#domain}/oauth/revoke`;
+    const response = await this.#post(
+      url,
+      {
+        client_id: this.#clientId,
+        client_secret: this.#clientSecret,
+        token: refreshToken,
+      },
+      REVOKE_TIMEOUT_MS,
+    );
+    if (response.ok) {
+      return;
+    }
+    const body = await response.json().catch(() => undefined);
+    if (isRefusal(response.status)) {
+      throw new Auth0RefusedError(
+        typeof body?.error === 'string' ? body.error : String(response.status),
+        typeof body?.error_description === 'string'
+          ? body.error_description
+          : undefined,
+      );
+    }
+    throw new Auth0UnavailableError(
+      describeAnswer(url, response.status, body),
+      undefined,
+      retryAfterSeconds(response),
+    );
+  }
+
+  /**
+   * Checks signature (tenant JWKS), issuer, audience, expiry, the organization when one is
+   * configured and, at sign-in, the nonce.
+   */
   async verifyIdToken(
     idToken: string | undefined,
     expectedNonce?: string,
@@ -109,6 +168,9 @@ export class Auth0Tokens {
     if (typeof payload.sub !== 'string') {
       throw new InvalidIdTokenError('it has no subject (sub) claim');
     }
+    if (this.#organization) {
+      checkOrganization(payload, this.#organization);
+    }
     return payload as Auth0IdTokenClaims;
   }
 
@@ -116,47 +178,112 @@ export class Auth0Tokens {
     grant: Record<string, string>,
   ): Promise<Auth0TokenResponse> {
     const url = `https://${this.#domain}/oauth/token`;
-    let response: Response;
+    const response = await this.#post(
+      url,
+      {
+        ...grant,
+        client_id: this.#clientId,
+        client_secret: this.#clientSecret,
+      },
+      TOKEN_REQUEST_TIMEOUT_MS,
+    );
+    const body = await response.json().catch(() => undefined);
+    if (response.ok && typeof body?.access_token === 'string') {
+      return body as Auth0TokenResponse;
+    }
+    if (isRefusal(response.status) && typeof body?.error === 'string') {
+      throw new Auth0RefusedError(body.error, body.error_description);
+    }
+    throw new Auth0UnavailableError(
+      describeAnswer(url, response.status, body),
+      undefined,
+      retryAfterSeconds(response),
+    );
+  }
+
+  async #post(
+    url: string,
+    form: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<Response> {
     try {
-      response = await fetch(url, {
+      return await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
         },
-        body: new URLSearchParams({
-          ...grant,
-          client_id: this.#clientId,
-          client_secret: this.#clientSecret,
-        }),
-        signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+        body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       const reason =
         error instanceof Error && error.name === 'TimeoutError'
-          ? `no answer from ${url} within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s`
+          ? `no answer from ${url} within ${timeoutMs / 1000} s`
           : `could not connect to ${url}: ${describeNetworkError(error)}`;
       throw new Auth0UnavailableError(reason, error);
     }
+  }
+}
 
-    const body = await response.json().catch(() => undefined);
-    if (response.ok && typeof body?.access_token === 'string') {
-      return body as Auth0TokenResponse;
-    }
-    if (
-      response.status >= 400 &&
-      response.status < 500 &&
-      response.status !== 429 &&
-      typeof body?.error === 'string'
-    ) {
-      throw new Auth0RefusedError(body.error, body.error_description);
-    }
-    throw new Auth0UnavailableError(
-      `${url} answered ${response.status}${
-        typeof body?.error === 'string' ? ` ${body.error}` : ''
-      }`,
+/**
+ * Auth0 leaves this check to the application: the `organization` parameter of /authorize
+ * passes through the browser, which can drop or change it. An `org_…` setting is compared
+ * with `org_id`, a name with `org_name`, ignoring letter case.
+ */
+export function checkOrganization(
+  claims: Record<string, unknown>,
+  expected: string,
+) {
+  const byId = expected.startsWith('org_');
+  const actual = byId ? claims.org_id : claims.org_name;
+  const matches =
+    typeof actual === 'string' &&
+    (byId
+      ? actual === expected
+      : foldAsciiCase(actual) === foldAsciiCase(expected));
+  if (!matches) {
+    const shown = claims.org_name ?? claims.org_id;
+    throw new OrganizationMismatchError(
+      expected,
+      typeof shown === 'string' ? shown : undefined,
     );
   }
+}
+
+/** A 4xx other than 429 is Auth0's verdict on the request; 5xx and 429 may pass. */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 429;
+}
+
+function describeAnswer(url: string, status: number, body: any): string {
+  return `${url} answered ${status}${
+    typeof body?.error === 'string' ? ` ${body.error}` : ''
+  }`;
+}
+
+/**
+ * Auth0's own hint when it sent one: `Retry-After` (seconds or a date), else the
+ * rate-limit reset time (`X-RateLimit-Reset`, Unix seconds) that it sends with a 429.
+ */
+function retryAfterSeconds(response: Response): number {
+  const now = Date.now();
+  const retryAfter = response.headers.get('retry-after');
+  let seconds: number | undefined;
+  if (retryAfter && /^\d+$/.test(retryAfter.trim())) {
+    seconds = Number(retryAfter);
+  } else if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) {
+    seconds = (Date.parse(retryAfter) - now) / 1000;
+  } else {
+    const reset = Number(response.headers.get('x-ratelimit-reset'));
+    if (response.status === 429 && reset > 0) {
+      seconds = reset - now / 1000;
+    }
+  }
+  if (seconds === undefined || !Number.isFinite(seconds)) {
+    return DEFAULT_RETRY_AFTER_SECONDS;
+  }
+  return Math.min(Math.max(Math.ceil(seconds), 1), MAX_RETRY_AFTER_SECONDS);
 }
 
 function describeNetworkError(error: unknown): string {

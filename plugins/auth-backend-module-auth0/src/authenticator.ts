@@ -9,8 +9,9 @@ import {
   Auth0IdTokenClaims,
   Auth0TokenResponse,
   Auth0Tokens,
+  isPlausibleRefreshToken,
 } from './auth0Tokens';
-import { Auth0RefusedError } from './errors';
+import { Auth0RefusedError, InvalidSessionCookieError } from './errors';
 import { RefreshCoordinator } from './refreshCoordinator';
 
 /** Scopes every session needs: an ID token with the email, and a refresh token. */
@@ -30,8 +31,13 @@ type Auth0AuthenticatorContext = {
 export function createAuth0Authenticator(options: {
   settings: Auth0ProviderSettings;
   refreshCoordinator: RefreshCoordinator;
+  /**
+   * Told when sign-out could not revoke the refresh token at Auth0; the cookie is cleared
+   * and the person signed out all the same.
+   */
+  onRevokeFailed?: (error: Error) => Promise<void> | void;
 }) {
-  const { settings, refreshCoordinator } = options;
+  const { settings, refreshCoordinator, onRevokeFailed } = options;
 
   return createOAuthAuthenticator<
     Auth0AuthenticatorContext,
@@ -104,9 +110,13 @@ export function createAuth0Authenticator(options: {
     },
 
     async refresh(input, ctx) {
+      if (!isPlausibleRefreshToken(input.refreshToken)) {
+        throw new InvalidSessionCookieError();
+      }
       const tokens = await refreshCoordinator.refreshOnce(
         input.refreshToken,
         () => ctx.tokens.refresh(input.refreshToken),
+        { resultWindowMs: ctx.settings.refreshResultWindowMs },
       );
       const claims = await ctx.tokens.verifyIdToken(tokens.id_token);
       return toResult(
@@ -120,6 +130,13 @@ export function createAuth0Authenticator(options: {
     },
 
     async logout(input, ctx) {
+      if (input.refreshToken && isPlausibleRefreshToken(input.refreshToken)) {
+        try {
+          await ctx.tokens.revoke(input.refreshToken);
+        } catch (error) {
+          await onRevokeFailed?.(error as Error);
+        }
+      }
       const logoutUrl = new URL(`https://${ctx.settings.domain}/v2/logout`);
       logoutUrl.searchParams.set('client_id', ctx.settings.clientId);
       if (ctx.settings.federatedLogout) {

@@ -30,8 +30,23 @@ describe('readAuth0ProviderSettings', () => {
         organization: undefined,
         prompt: 'auto',
         federatedLogout: false,
+        refreshResultWindowMs: 10_000,
       },
     });
+  });
+
+  it('reads the refresh result window, refusing one outside 1 to 60 seconds', () => {
+    expect(
+      read({ ...valid, refreshResultWindow: { seconds: 3 } }).settings
+        .refreshResultWindowMs,
+    ).toBe(3_000);
+    expect(
+      read({ ...valid, refreshResultWindow: { minutes: 5 } }).problems,
+    ).toEqual([
+      expect.stringContaining(
+        'auth.providers.auth0.production.refreshResultWindow is 300000 ms: it must be from 1 to 60 seconds',
+      ),
+    ]);
   });
 
   it('refuses a domain with a scheme, naming the fix', () => {

@@ -1,4 +1,6 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import { DEFAULT_RESULT_WINDOW_MS } from './refreshCoordinator';
 
 /** One environment's settings under `auth.providers.auth0.<environment>`, read once. */
 export type Auth0ProviderSettings = {
@@ -13,7 +15,11 @@ export type Auth0ProviderSettings = {
   /** `auto` sends no prompt and lets Auth0 decide. */
   prompt: string;
   federatedLogout: boolean;
+  /** How long a refresh result is handed to requests that still carry the old token. */
+  refreshResultWindowMs: number;
 };
+
+const MAX_RESULT_WINDOW_MS = 60_000;
 
 export const MINIMUM_SESSION_SECRET_LENGTH = 32;
 
@@ -121,9 +127,44 @@ export function readAuth0ProviderSettings(options: {
     organization: envConfig.getOptionalString('organization'),
     prompt: envConfig.getOptionalString('prompt') ?? 'auto',
     federatedLogout: envConfig.getOptionalBoolean('federatedLogout') ?? false,
+    refreshResultWindowMs: readResultWindow(envConfig, keyPrefix, problems),
   };
 
   return settings;
+}
+
+function readResultWindow(
+  envConfig: Config,
+  keyPrefix: string,
+  problems: string[],
+): number {
+  const key = 'refreshResultWindow';
+  if (!envConfig.has(key)) {
+    return DEFAULT_RESULT_WINDOW_MS;
+  }
+  let ms: number;
+  try {
+    ms = durationToMilliseconds(readDurationFromConfig(envConfig, { key }));
+  } catch (error) {
+    problems.push(
+      `${keyPrefix}.${key} is not a duration (${
+        (error as Error).message
+      }): write e.g. { seconds: 10 }`,
+    );
+    return DEFAULT_RESULT_WINDOW_MS;
+  }
+  if (ms < 1_000 || ms > MAX_RESULT_WINDOW_MS) {
+    problems.push(
+      `${keyPrefix}.${key} is ${ms} ms: it must be from 1 to ${
+        MAX_RESULT_WINDOW_MS / 1000
+      } seconds (the default is ${
+        DEFAULT_RESULT_WINDOW_MS / 1000
+      }); longer lets an old refresh token be ` +
+        `swapped for the session's tokens for longer`,
+    );
+    return DEFAULT_RESULT_WINDOW_MS;
+  }
+  return ms;
 }
 
 /** Problems with `auth.session.secret`, which signs the OAuth flow's session cookie. */

@@ -40,13 +40,55 @@ export class EmailDomainNotAllowedError extends CustomErrorBase {
   }
 }
 
-/** More than one catalog User has the email; signing in as either would be a guess. */
+/**
+ * More than one catalog User has the email; signing in as either would be a guess. The
+ * entity refs go to the log only: error properties reach the browser in error bodies.
+ */
 export class AmbiguousCatalogUserError extends CustomErrorBase {
   name = 'AmbiguousCatalogUserError' as const;
-  constructor(readonly email: string, readonly entityRefs: string[]) {
+  constructor(readonly email: string) {
     super(
       `More than one Backstage user has the email ${email}, so sign-in cannot tell which ` +
         `one you are. Ask the platform team to keep that email on one User entity only.`,
+    );
+  }
+}
+
+/**
+ * The User whose name is the email's local part has another email in the catalog: same
+ * name, maybe a different person.
+ */
+export class CatalogUserEmailMismatchError extends CustomErrorBase {
+  name = 'CatalogUserEmailMismatchError' as const;
+  constructor(readonly email: string, readonly catalogEmail: string) {
+    super(
+      `The Backstage user named after ${email} has another email in the catalog (${catalogEmail}), ` +
+        `so signing in as that user could mean signing in as someone else. Ask the platform team to ` +
+        `give your User entity spec.profile.email: ${email}, then sign in again.`,
+    );
+  }
+}
+
+/** The ID token names another Auth0 organization, or none, than the configured one. */
+export class OrganizationMismatchError extends CustomErrorBase {
+  name = 'OrganizationMismatchError' as const;
+  constructor(readonly expected: string, readonly actual: string | undefined) {
+    super(
+      `You signed in through ${
+        actual ? `the Auth0 organization ${actual}` : 'no Auth0 organization'
+      }, but this Backstage accepts only members of ${expected}. Sign in again and choose ` +
+        `${expected} when Auth0 asks; if you are not a member, ask the platform team to invite you.`,
+    );
+  }
+}
+
+/** The refresh cookie cannot be a refresh token Auth0 issued; nothing was asked of Auth0. */
+export class InvalidSessionCookieError extends CustomErrorBase {
+  name = 'InvalidSessionCookieError' as const;
+  constructor() {
+    super(
+      'The session cookie is not one this Backstage issued, so the session cannot be ' +
+        'refreshed. Sign in again.',
     );
   }
 }
@@ -78,10 +120,18 @@ export class Auth0RefusedError extends CustomErrorBase {
   }
 }
 
-/** Auth0 could not be reached, timed out, or answered with a server error. */
+/**
+ * Auth0 could not be reached, timed out, answered with a server error or rate-limited us.
+ * A refresh that fails this way answers 503, so the person keeps their session.
+ */
 export class Auth0UnavailableError extends CustomErrorBase {
   name = 'Auth0UnavailableError' as const;
-  constructor(readonly detail: string, cause?: unknown) {
+  constructor(
+    readonly detail: string,
+    cause?: unknown,
+    /** When to try again, from Auth0's own rate-limit headers when it sent them. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(
       `Auth0 is unreachable or failing (${detail}). Wait a minute and try again; ` +
         `if it persists, the platform team should check the Auth0 tenant and the network.`,

@@ -10,7 +10,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { Auth0Audit } from './audit';
 import { auth0SignInResolversExtensionPoint } from './extensionPoint';
 import { createAuth0ProviderFactory } from './providerFactory';
+import { InFlightRequests } from './inFlightRequests';
 import { RefreshCoordinator } from './refreshCoordinator';
+
+/** Longest wait at shutdown for sign-ins and refreshes in flight. */
+const SHUTDOWN_DRAIN_MS = 20_000;
 import { createEmailSignInResolvers } from './resolvers';
 
 /**
@@ -45,6 +49,7 @@ export const authModuleAuth0Provider = createBackendModule({
         database: coreServices.database,
         auditor: coreServices.auditor,
         auth: coreServices.auth,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
       },
       async init({
@@ -54,6 +59,7 @@ export const authModuleAuth0Provider = createBackendModule({
         database,
         auditor,
         auth,
+        lifecycle,
         catalog,
       }) {
         const builtInFactories = createEmailSignInResolvers({
@@ -76,6 +82,14 @@ export const authModuleAuth0Provider = createBackendModule({
           }
         }
 
+        const refreshCoordinator = await RefreshCoordinator.create({
+          database: await database.getClient(),
+          logger,
+        });
+        const inFlight = new InFlightRequests();
+        // Before the server and the databases close (a Kubernetes grace period is 30 s).
+        lifecycle.addShutdownHook(() => inFlight.drain(SHUTDOWN_DRAIN_MS));
+
         providers.registerProvider({
           providerId: 'auth0',
           factory: createAuth0ProviderFactory({
@@ -84,9 +98,8 @@ export const authModuleAuth0Provider = createBackendModule({
               ...builtInFactories,
               ...addedFactories,
             }),
-            refreshCoordinator: await RefreshCoordinator.create({
-              database: await database.getClient(),
-            }),
+            refreshCoordinator,
+            inFlight,
             audit: new Auth0Audit(auditor),
             logger,
           }),

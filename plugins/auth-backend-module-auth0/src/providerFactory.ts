@@ -1,3 +1,4 @@
+import { Request, Response } from 'express';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { toError } from '@backstage/errors';
@@ -18,6 +19,8 @@ import {
   readAuth0ProviderSettings,
   sessionSecretProblems,
 } from './config';
+import { Auth0UnavailableError } from './errors';
+import { InFlightRequests } from './inFlightRequests';
 import { RefreshCoordinator } from './refreshCoordinator';
 import { Auth0SignInInfo } from './resolvers';
 import { readSignInResolverChain } from './signInResolverChain';
@@ -31,10 +34,11 @@ export function createAuth0ProviderFactory(options: {
   rootConfig: Config;
   resolverFactories: () => Record<string, SignInResolverFactory<any, any>>;
   refreshCoordinator: RefreshCoordinator;
+  inFlight: InFlightRequests;
   audit: Auth0Audit;
   logger: LoggerService;
 }): AuthProviderFactory {
-  const { rootConfig, refreshCoordinator, audit, logger } = options;
+  const { rootConfig, refreshCoordinator, inFlight, audit, logger } = options;
 
   return ctx => {
     const environment =
@@ -76,6 +80,13 @@ export function createAuth0ProviderFactory(options: {
     const authenticator = createAuth0Authenticator({
       settings,
       refreshCoordinator,
+      async onRevokeFailed(error) {
+        logger.warn(
+          `Auth0: sign-out could not revoke the refresh token at Auth0 (${error.message}); ` +
+            'the session cookie was cleared, but the token stays valid at Auth0 until it expires',
+        );
+        await audit.revokeFailed(error);
+      },
     });
     const signInResolver: SignInResolver<Auth0SignInInfo['result']> = async (
       info,
@@ -127,23 +138,72 @@ export function createAuth0ProviderFactory(options: {
     const audited: AuthProviderRouteHandlers = {
       start: (req, res) => handlers.start(req, res),
       frameHandler: (req, res) =>
-        audit.within({ kind: 'sign-in', req }, () =>
-          handlers.frameHandler(req, res),
+        inFlight.track(() =>
+          audit.within({ kind: 'sign-in', req }, () =>
+            handlers.frameHandler(req, res),
+          ),
         ),
       refresh: (req, res) =>
-        audit.within({ kind: 'refresh', req }, async () => {
-          try {
-            await handlers.refresh!(req, res);
-          } catch (error) {
-            await audit.refreshRefused(toError(error));
-            throw error;
-          }
-        }),
-      logout: async (req, res) => {
-        await handlers.logout!(req, res);
-        await audit.signedOut(req);
-      },
+        inFlight.track(() =>
+          audit.within({ kind: 'refresh', req }, async () => {
+            try {
+              await handlers.refresh!(req, res);
+            } catch (error) {
+              await audit.refreshRefused(toError(error));
+              const unavailable = findAuth0Unavailable(error);
+              if (!unavailable) {
+                throw error;
+              }
+              sendUnavailable(req, res, unavailable);
+            }
+          }),
+        ),
+      logout: (req, res) =>
+        inFlight.track(() =>
+          audit.within({ kind: 'sign-out', req }, async () => {
+            await handlers.logout!(req, res);
+            await audit.signedOut(req);
+          }),
+        ),
     };
     return new OAuthEnvironmentHandler(new Map([[environment, audited]]));
   };
+}
+
+/** auth-node wraps every refresh failure in an AuthenticationError; the reason is its cause. */
+function findAuth0Unavailable(
+  error: unknown,
+): Auth0UnavailableError | undefined {
+  for (
+    let current = error as Error | undefined, depth = 0;
+    current && depth < 5;
+    current = current.cause as Error | undefined, depth++
+  ) {
+    if (current instanceof Auth0UnavailableError) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A refresh that failed because of Auth0, not because of the session, answers 503: the
+ * frontend keeps the person signed in on their current token and tries again after
+ * `Retry-After`. A 401 still means the session is over. The body has Backstage's usual
+ * error shape.
+ */
+function sendUnavailable(
+  req: Request,
+  res: Response,
+  error: Auth0UnavailableError,
+) {
+  res
+    .status(503)
+    .set('Retry-After', String(error.retryAfterSeconds ?? 5))
+    .set('Cache-Control', 'no-store')
+    .json({
+      error: { name: error.name, message: error.message },
+      request: { method: req.method, url: req.originalUrl.split('?')[0] },
+      response: { statusCode: 503 },
+    });
 }

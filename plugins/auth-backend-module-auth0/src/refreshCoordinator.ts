@@ -7,8 +7,11 @@ import {
   randomUUID,
 } from 'node:crypto';
 import { Knex } from 'knex';
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { Auth0TokenResponse } from './auth0Tokens';
+import {
+  LoggerService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { Auth0TokenResponse, TOKEN_REQUEST_TIMEOUT_MS } from './auth0Tokens';
 import {
   Auth0RefusedError,
   Auth0UnavailableError,
@@ -16,21 +19,47 @@ import {
 } from './errors';
 
 const TABLE = 'auth0_refresh_results';
-/** How long a replica may hold a refresh token before others take over. */
-const LEASE_MS = 20_000;
+/**
+ * How long one replica may hold a refresh token before others take over: the token call's
+ * timeout and a margin. Auth0's reuse interval ("leeway") must be at least this long, or a
+ * takeover after a replica died mid-exchange presents a rotated token and ends the session.
+ */
+export const LEASE_MS = TOKEN_REQUEST_TIMEOUT_MS + 5_000;
 /** How long a finished exchange is handed to requests that still carry the old token. */
-const RESULT_TTL_MS = 60_000;
-/** A failure is shared with the requests that waited for it, then forgotten. */
+export const DEFAULT_RESULT_WINDOW_MS = 10_000;
+/** Long enough for the requests that waited on a failed call to read why it failed. */
 const FAILURE_TTL_MS = 5_000;
 const POLL_INTERVAL_MS = 25;
 /** Expired rows are removed at most this often by each process. */
 const CLEANUP_INTERVAL_MS = 30_000;
+
+/** Database clients whose SQL this coordinator speaks (clock and conflict handling). */
+const CLOCK_SQL: Record<string, string> = {
+  pg: '(extract(epoch from clock_timestamp()) * 1000)::bigint',
+  'better-sqlite3':
+    "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+  sqlite3: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+};
 
 type StoredFailure = {
   name: string;
   oauthError?: string;
   description?: string;
   detail?: string;
+  retryAfterSeconds?: number;
+};
+
+type Row = {
+  owner: string;
+  status: 'pending' | 'done' | 'failed';
+  payload: string | null;
+  expires_at: number | string;
+  db_now: number | string;
+};
+
+export type RefreshOptions = {
+  /** How long the result is handed to late requests carrying the old token. */
+  resultWindowMs?: number;
 };
 
 /**
@@ -42,37 +71,58 @@ type StoredFailure = {
  * process the calls share one promise; across replicas the first to insert the row for
  * that token calls Auth0 and the others wait for its stored result.
  *
+ * Every expiry is reckoned in the database's clock, so replicas whose clocks disagree still
+ * agree on leases, and every change to a row is conditioned on the row still being the one
+ * that was read (its owner and status), so a replica whose lease was taken over finds out.
+ *
  * The row is keyed by a SHA-256 hash of the refresh token and its payload is encrypted
  * with a key derived from the token itself, so the database never holds anything usable
  * by someone who does not already hold the old refresh token.
  */
 export class RefreshCoordinator {
   readonly #db: Knex;
+  readonly #now: string;
+  readonly #logger: LoggerService;
   readonly #inFlight = new Map<string, Promise<Auth0TokenResponse>>();
   #lastCleanup = 0;
 
-  static async create(options: { database: Knex }) {
+  static async create(options: { database: Knex; logger: LoggerService }) {
+    const client = String(options.database.client.config.client);
+    const now = CLOCK_SQL[client];
+    if (!now) {
+      throw new Error(
+        `Auth0 refresh coordination supports PostgreSQL (pg) and SQLite (better-sqlite3), but ` +
+          `backend.database.client is "${client}". Use PostgreSQL for production, or give the ` +
+          `auth plugin its own database under backend.database.plugin.auth.`,
+      );
+    }
     await migrate(options.database);
-    return new RefreshCoordinator(options.database);
+    return new RefreshCoordinator(options.database, now, options.logger);
   }
 
-  private constructor(database: Knex) {
+  private constructor(database: Knex, now: string, logger: LoggerService) {
     this.#db = database;
+    this.#now = now;
+    this.#logger = logger;
   }
 
   /** Runs `exchange` at most once for this refresh token, across every caller. */
   refreshOnce(
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
+    options: RefreshOptions = {},
   ): Promise<Auth0TokenResponse> {
     const tokenHash = createHash('sha256').update(refreshToken).digest('hex');
     const existing = this.#inFlight.get(tokenHash);
     if (existing) {
       return existing;
     }
-    const result = this.#coordinate(tokenHash, refreshToken, exchange).finally(
-      () => this.#inFlight.delete(tokenHash),
-    );
+    const result = this.#coordinate(
+      tokenHash,
+      refreshToken,
+      exchange,
+      options.resultWindowMs ?? DEFAULT_RESULT_WINDOW_MS,
+    ).finally(() => this.#inFlight.delete(tokenHash));
     this.#inFlight.set(tokenHash, result);
     return result;
   }
@@ -81,37 +131,50 @@ export class RefreshCoordinator {
     tokenHash: string,
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
+    resultWindowMs: number,
   ): Promise<Auth0TokenResponse> {
-    const owner = randomUUID();
     for (;;) {
+      const owner = randomUUID();
       const inserted = await this.#db(TABLE)
         .insert({
           token_hash: tokenHash,
           owner,
           status: 'pending',
-          expires_at: Date.now() + LEASE_MS,
+          expires_at: this.#db.raw(`${this.#now} + ?`, [LEASE_MS]),
         })
         .onConflict('token_hash')
         .ignore()
         .returning('owner');
       if (inserted.length > 0) {
-        return this.#exchangeAsLeader(tokenHash, owner, refreshToken, exchange);
+        return this.#exchangeAsLeader(
+          tokenHash,
+          owner,
+          refreshToken,
+          exchange,
+          resultWindowMs,
+        );
       }
-      const row = await this.#db(TABLE)
-        .where({ token_hash: tokenHash })
-        .first();
+      const row = await this.#read(tokenHash);
       if (!row) {
         continue; // the previous holder's row was removed between our two queries
       }
-      if (row.owner === owner) {
-        return this.#exchangeAsLeader(tokenHash, owner, refreshToken, exchange);
-      }
-      if (Number(row.expires_at) < Date.now()) {
-        // A lease that ran out without an outcome, or an outcome too old to hand out.
+      // A lease that ran out without an outcome, an outcome too old to hand out, or the
+      // failure of a call this request did not wait for: each is replaced by a new call.
+      if (
+        Number(row.expires_at) < Number(row.db_now) ||
+        row.status === 'failed'
+      ) {
         await this.#db(TABLE)
-          .where({ token_hash: tokenHash, owner: row.owner })
+          .where({
+            token_hash: tokenHash,
+            owner: row.owner,
+            status: row.status,
+          })
           .delete();
         continue;
+      }
+      if (row.status === 'done') {
+        return readOutcome(row, refreshToken);
       }
       const outcome = await this.#waitForOutcome(tokenHash, row.owner);
       if (outcome) {
@@ -125,31 +188,90 @@ export class RefreshCoordinator {
     owner: string,
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
+    resultWindowMs: number,
   ): Promise<Auth0TokenResponse> {
-    if (Date.now() - this.#lastCleanup > CLEANUP_INTERVAL_MS) {
-      this.#lastCleanup = Date.now();
-      await this.#db(TABLE).where('expires_at', '<', Date.now()).delete();
-    }
+    await this.#removeExpiredRowsNowAndThen();
+    let tokens: Auth0TokenResponse;
     try {
-      const tokens = await exchange();
-      await this.#db(TABLE)
-        .where({ token_hash: tokenHash, owner })
-        .update({
-          status: 'done',
-          payload: encrypt(JSON.stringify(tokens), refreshToken),
-          expires_at: Date.now() + RESULT_TTL_MS,
-        });
-      return tokens;
+      tokens = await exchange();
     } catch (error) {
-      await this.#db(TABLE)
-        .where({ token_hash: tokenHash, owner })
-        .update({
-          status: 'failed',
-          payload: JSON.stringify(describeFailure(error)),
-          expires_at: Date.now() + FAILURE_TTL_MS,
-        });
+      await this.#settle(tokenHash, owner, {
+        status: 'failed',
+        payload: JSON.stringify(describeFailure(error)),
+        ttlMs: FAILURE_TTL_MS,
+      }).catch(storeError =>
+        this.#logger.warn(
+          `Auth0 refresh: could not record a failed refresh for the requests waiting on it; they retry when the lease ends: ${storeError}`,
+        ),
+      );
       throw error;
     }
+    // Auth0 has rotated the token by now: whatever happens to the row, these tokens are
+    // the session's only future and go back to the caller.
+    try {
+      const stored = await this.#settle(tokenHash, owner, {
+        status: 'done',
+        payload: encrypt(JSON.stringify(tokens), refreshToken),
+        ttlMs: resultWindowMs,
+      });
+      if (!stored) {
+        this.#logger.warn(
+          `Auth0 refresh: the lease on a refresh token ran out before Auth0 answered (more than ${LEASE_MS} ms), ` +
+            'so another request may have presented the same token; if Auth0 revoked the session, raise the ' +
+            "application's refresh token reuse interval (docs/deployment.md)",
+        );
+      }
+    } catch (storeError) {
+      this.#logger.error(
+        `Auth0 refresh: could not store the result of a refresh in the database; this request keeps its new tokens, ` +
+          `requests waiting on other replicas retry when the lease ends: ${storeError}`,
+      );
+    }
+    return tokens;
+  }
+
+  /** Records an outcome if this process still holds the lease; false when it does not. */
+  async #settle(
+    tokenHash: string,
+    owner: string,
+    outcome: { status: 'done' | 'failed'; payload: string; ttlMs: number },
+  ): Promise<boolean> {
+    const updated = await this.#db(TABLE)
+      .where({ token_hash: tokenHash, owner, status: 'pending' })
+      .update({
+        status: outcome.status,
+        payload: outcome.payload,
+        expires_at: this.#db.raw(`${this.#now} + ?`, [outcome.ttlMs]),
+      });
+    return updated > 0;
+  }
+
+  #read(tokenHash: string): Promise<Row | undefined> {
+    return this.#db(TABLE)
+      .select(
+        'owner',
+        'status',
+        'payload',
+        'expires_at',
+        this.#db.raw(`${this.#now} as db_now`),
+      )
+      .where({ token_hash: tokenHash })
+      .first();
+  }
+
+  async #removeExpiredRowsNowAndThen() {
+    if (Date.now() - this.#lastCleanup < CLEANUP_INTERVAL_MS) {
+      return;
+    }
+    this.#lastCleanup = Date.now();
+    await this.#db(TABLE)
+      .where('expires_at', '<', this.#db.raw(this.#now))
+      .delete()
+      .catch(error =>
+        this.#logger.warn(
+          `Auth0 refresh: could not remove expired refresh results: ${error}`,
+        ),
+      );
   }
 
   /**
@@ -159,18 +281,16 @@ export class RefreshCoordinator {
   async #waitForOutcome(
     tokenHash: string,
     holder: string,
-  ): Promise<{ status: string; payload: string } | undefined> {
+  ): Promise<Row | undefined> {
     for (;;) {
-      const row = await this.#db(TABLE)
-        .where({ token_hash: tokenHash })
-        .first();
+      const row = await this.#read(tokenHash);
       if (!row || row.owner !== holder) {
         return undefined;
       }
       if (row.status !== 'pending') {
         return row;
       }
-      if (Number(row.expires_at) < Date.now()) {
+      if (Number(row.expires_at) < Number(row.db_now)) {
         return undefined;
       }
       await new Promise(resolve => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -202,14 +322,11 @@ async function migrate(database: Knex, attemptsLeft = 3): Promise<void> {
   }
 }
 
-function readOutcome(
-  outcome: { status: string; payload: string },
-  refreshToken: string,
-): Auth0TokenResponse {
+function readOutcome(outcome: Row, refreshToken: string): Auth0TokenResponse {
   if (outcome.status === 'done') {
-    return JSON.parse(decrypt(outcome.payload, refreshToken));
+    return JSON.parse(decrypt(outcome.payload ?? '', refreshToken));
   }
-  throw recreateFailure(JSON.parse(outcome.payload));
+  throw recreateFailure(JSON.parse(outcome.payload ?? '{}'));
 }
 
 function describeFailure(error: unknown): StoredFailure {
@@ -220,10 +337,14 @@ function describeFailure(error: unknown): StoredFailure {
       description: error.description,
     };
   }
-  if (
-    error instanceof Auth0UnavailableError ||
-    error instanceof InvalidIdTokenError
-  ) {
+  if (error instanceof Auth0UnavailableError) {
+    return {
+      name: error.name,
+      detail: error.detail,
+      retryAfterSeconds: error.retryAfterSeconds,
+    };
+  }
+  if (error instanceof InvalidIdTokenError) {
     return { name: error.name, detail: error.detail };
   }
   return { name: 'Auth0UnavailableError', detail: 'the refresh failed' };
@@ -239,7 +360,11 @@ function recreateFailure(failure: StoredFailure): Error {
     case 'InvalidIdTokenError':
       return new InvalidIdTokenError(failure.detail ?? '');
     default:
-      return new Auth0UnavailableError(failure.detail ?? 'the refresh failed');
+      return new Auth0UnavailableError(
+        failure.detail ?? 'the refresh failed',
+        undefined,
+        failure.retryAfterSeconds,
+      );
   }
 }
 

@@ -5,6 +5,7 @@ import { Auth0IdTokenClaims } from './auth0Tokens';
 import { Auth0SignInInfo, createEmailSignInResolvers } from './resolvers';
 import {
   AmbiguousCatalogUserError,
+  CatalogUserEmailMismatchError,
   EmailDomainNotAllowedError,
   EmailNotVerifiedError,
   MissingEmailError,
@@ -24,7 +25,18 @@ const catalog = [
   user('alex', 'Alex@Example.com'),
   user('twin-a', 'shared@example.com'),
   user('twin-b', 'shared@example.com'),
+  user('bob', 'robert@example.com'),
+  user('kevin', 'kevin@example.com'),
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'noemail', namespace: 'default' },
+    spec: { profile: {} },
+  },
 ];
+
+/** U+212A KELVIN SIGN, which Unicode lower-casing turns into a plain `k`. */
+const KELVIN_EMAIL = '\u212Aevin@example.com';
 
 function signInInfo(claims: Partial<Auth0IdTokenClaims>): Auth0SignInInfo {
   return {
@@ -64,7 +76,20 @@ function recordingContext() {
       ],
     })),
     issueToken,
-    findCatalogUser: jest.fn(),
+    // Like the catalog, names match ignoring case with Unicode rules.
+    findCatalogUser: jest.fn(async (query: { entityRef: { name: string } }) => {
+      signIns.push(query);
+      const name = query.entityRef.name.toLowerCase();
+      const entity = catalog.find(
+        candidate => candidate.metadata.name === name,
+      );
+      if (!entity) {
+        const error = new Error('User not found');
+        error.name = 'NotFoundError';
+        throw error;
+      }
+      return { entity };
+    }),
   } as unknown as AuthResolverContext;
   const issued = () => issueToken.mock.calls.map(([params]) => params.claims);
   return { ctx, signIns, issued };
@@ -80,7 +105,7 @@ describe('email resolvers', () => {
         lookups.push(email);
         return catalog.filter(
           entity =>
-            (entity.spec as any).profile.email.toLowerCase() ===
+            String((entity.spec as any).profile.email).toLowerCase() ===
             email.toLowerCase(),
         );
       },
@@ -198,20 +223,29 @@ describe('email resolvers', () => {
       ).resolves.toEqual({ token: 'token-for-chris' });
     });
 
-    it('refuses two catalog users with one email and logs both refs', async () => {
+    it('refuses two catalog users with one email and logs both refs, telling the person neither', async () => {
       const { ctx, issued } = recordingContext();
       const attempt = resolve(
         signInInfo({ email: 'shared@example.com', email_verified: true }),
         ctx,
       );
       await expect(attempt).rejects.toThrow(AmbiguousCatalogUserError);
-      await expect(attempt).rejects.toMatchObject({
-        entityRefs: ['user:default/twin-a', 'user:default/twin-b'],
-      });
+      const error = await attempt.catch(e => e);
+      expect(JSON.stringify({ ...error, message: error.message })).not.toMatch(
+        /user:default/,
+      );
       expect(issued()).toEqual([]);
       expect(logger.warn).toHaveBeenCalledWith(
         expect.stringContaining('user:default/twin-a, user:default/twin-b'),
       );
+    });
+
+    it('matches only A to Z regardless of case: the Kelvin sign is not a k', async () => {
+      const { ctx, issued } = recordingContext();
+      await expect(
+        resolve(signInInfo({ email: KELVIN_EMAIL, email_verified: true }), ctx),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      expect(issued()).toEqual([]);
     });
 
     it('answers NotFoundError when no user has the email, so the chain moves on', async () => {
@@ -242,12 +276,67 @@ describe('email resolvers', () => {
 
   describe('emailLocalPartMatchingUserEntityName', () => {
     it('signs in the user named like the local part, without a plus tag', async () => {
-      const { ctx, signIns } = recordingContext();
+      const { ctx, signIns, issued } = recordingContext();
       await resolvers.emailLocalPartMatchingUserEntityName()(
         signInInfo({ email: 'Chris+ops@example.com', email_verified: true }),
         ctx,
       );
       expect(signIns).toEqual([{ entityRef: { name: 'chris' } }]);
+      expect(issued()).toEqual([
+        {
+          sub: 'user:default/chris',
+          ent: ['user:default/chris', 'group:default/team-of-chris'],
+        },
+      ]);
+    });
+
+    it('refuses a user of that name whose catalog email is another, naming both', async () => {
+      const { ctx, issued } = recordingContext();
+      const attempt = resolvers.emailLocalPartMatchingUserEntityName()(
+        signInInfo({ email: 'bob@example.com', email_verified: true }),
+        ctx,
+      );
+      await expect(attempt).rejects.toThrow(
+        new CatalogUserEmailMismatchError(
+          'bob@example.com',
+          'robert@example.com',
+        ),
+      );
+      await expect(attempt).rejects.toThrow(
+        /bob@example\.com.*robert@example\.com/,
+      );
+      expect(issued()).toEqual([]);
+    });
+
+    it('signs in a user with another catalog email when allowEmailMismatch is set', async () => {
+      const { ctx, issued } = recordingContext();
+      await resolvers.emailLocalPartMatchingUserEntityName({
+        allowEmailMismatch: true,
+      })(signInInfo({ email: 'bob@example.com', email_verified: true }), ctx);
+      expect(issued().map(claims => claims.sub)).toEqual(['user:default/bob']);
+    });
+
+    it('signs in a user whose catalog entry has no email', async () => {
+      const { ctx, issued } = recordingContext();
+      await resolvers.emailLocalPartMatchingUserEntityName()(
+        signInInfo({ email: 'noemail@example.com', email_verified: true }),
+        ctx,
+      );
+      expect(issued().map(claims => claims.sub)).toEqual([
+        'user:default/noemail',
+      ]);
+    });
+
+    it('never looks up a local part that cannot be a user name (the Kelvin sign)', async () => {
+      const { ctx, signIns, issued } = recordingContext();
+      await expect(
+        resolvers.emailLocalPartMatchingUserEntityName()(
+          signInInfo({ email: KELVIN_EMAIL, email_verified: true }),
+          ctx,
+        ),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      expect(signIns).toEqual([]);
+      expect(issued()).toEqual([]);
     });
 
     it('refuses another domain when allowedDomains is set', async () => {

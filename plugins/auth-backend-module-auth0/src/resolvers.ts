@@ -2,14 +2,17 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AuthResolverContext,
   createSignInResolverFactory,
   OAuthAuthenticatorResult,
   SignInInfo,
 } from '@backstage/plugin-auth-node';
 import { z } from 'zod/v3';
 import { Auth0IdTokenClaims } from './auth0Tokens';
+import { foldAsciiCase } from './foldAsciiCase';
 import {
   AmbiguousCatalogUserError,
+  CatalogUserEmailMismatchError,
   EmailDomainNotAllowedError,
   EmailNotVerifiedError,
   MissingEmailError,
@@ -33,12 +36,22 @@ const emailResolverOptions = z
     /** Let emails that Auth0 has not verified sign in. Off unless set. */
     allowUnverifiedEmail: z.boolean().optional(),
   })
-  .strict()
-  .optional();
+  .strict();
 
 export type EmailResolverOptions = z.infer<typeof emailResolverOptions>;
 
-type CheckedEmail = {
+const localPartResolverOptions = emailResolverOptions
+  .extend({
+    /**
+     * Sign in a User named after the local part even when its `spec.profile.email` is
+     * another address. Off unless set: same name is not proof of same person.
+     */
+    allowEmailMismatch: z.boolean().optional(),
+  })
+  .strict();
+
+/** What {@link checkEmail} found: the email and its parts, letter case folded. */
+export type CheckedEmail = {
   email: string;
   localPart: string;
   /** The address without a `+tag` in the local part. */
@@ -46,9 +59,13 @@ type CheckedEmail = {
   untaggedLocalPart: string;
 };
 
+/** What a catalog entity name may be (the catalog's own rule, without length). */
+const ENTITY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
 /**
  * The checks every email-based resolver makes before looking anything up: an email
- * exists, Auth0 has verified it, and its domain is allowed. Letter case never matters.
+ * exists, Auth0 has verified it, and its domain is allowed. Letters A to Z match in either
+ * case; every other character must match exactly.
  */
 export function checkEmail(
   info: Auth0SignInInfo,
@@ -59,14 +76,14 @@ export function checkEmail(
   if (!rawEmail) {
     throw new MissingEmailError();
   }
-  const email = rawEmail.trim().toLowerCase();
+  const email = foldAsciiCase(rawEmail.trim());
   if (claims.email_verified !== true && !options.allowUnverifiedEmail) {
     throw new EmailNotVerifiedError(email);
   }
   const at = email.lastIndexOf('@');
   const localPart = email.slice(0, at);
   const domain = email.slice(at + 1);
-  const allowedDomains = options.allowedDomains?.map(d => d.toLowerCase());
+  const allowedDomains = options.allowedDomains?.map(foldAsciiCase);
   if (allowedDomains && !allowedDomains.includes(domain)) {
     throw new EmailDomainNotAllowedError(email, allowedDomains);
   }
@@ -77,6 +94,20 @@ export function checkEmail(
     untaggedEmail: `${untaggedLocalPart}@${domain}`,
     untaggedLocalPart,
   };
+}
+
+function profileEmail(user: Entity): string | undefined {
+  const email = (user.spec as { profile?: { email?: unknown } } | undefined)
+    ?.profile?.email;
+  return typeof email === 'string' ? email : undefined;
+}
+
+/** The token `signInWithCatalogUser` issues, for a user that is already at hand. */
+async function issueTokenFor(user: Entity, ctx: AuthResolverContext) {
+  const { ownershipEntityRefs } = await ctx.resolveOwnershipEntityRefs(user);
+  return ctx.issueToken({
+    claims: { sub: stringifyEntityRef(user), ent: ownershipEntityRefs },
+  });
 }
 
 /**
@@ -90,40 +121,28 @@ export function createEmailSignInResolvers(options: {
   const { catalogUsers, logger } = options;
 
   const emailMatchingUserEntityProfileEmail = createSignInResolverFactory({
-    optionsSchema: emailResolverOptions,
+    optionsSchema: emailResolverOptions.optional(),
     create(resolverOptions) {
       return async (info: Auth0SignInInfo, ctx) => {
         const checked = checkEmail(info, resolverOptions);
         const candidates = [...new Set([checked.email, checked.untaggedEmail])];
         for (const candidate of candidates) {
+          // The catalog matches emails with Unicode case folding; keep exact matches only.
           const users = (await catalogUsers.findUsersByEmail(candidate)).filter(
-            user =>
-              String(
-                (user.spec as { profile?: { email?: unknown } })?.profile
-                  ?.email ?? '',
-              ).toLowerCase() === candidate,
+            user => foldAsciiCase(profileEmail(user) ?? '') === candidate,
           );
           if (users.length > 1) {
-            const entityRefs = users.map(user => stringifyEntityRef(user));
             logger.warn(
               `Refused Auth0 sign-in for ${checked.email}: ${
-                entityRefs.length
-              } catalog users have the email ${candidate}: ${entityRefs.join(
-                ', ',
-              )}. Keep the email on one User entity.`,
+                users.length
+              } catalog users have the email ${candidate}: ${users
+                .map(user => stringifyEntityRef(user))
+                .join(', ')}. Keep the email on one User entity.`,
             );
-            throw new AmbiguousCatalogUserError(checked.email, entityRefs);
+            throw new AmbiguousCatalogUserError(checked.email);
           }
           if (users.length === 1) {
-            // The same token signInWithCatalogUser issues, without looking the user up again.
-            const { ownershipEntityRefs } =
-              await ctx.resolveOwnershipEntityRefs(users[0]);
-            return ctx.issueToken({
-              claims: {
-                sub: stringifyEntityRef(users[0]),
-                ent: ownershipEntityRefs,
-              },
-            });
+            return issueTokenFor(users[0], ctx);
           }
         }
         throw new NotFoundError(
@@ -134,13 +153,32 @@ export function createEmailSignInResolvers(options: {
   });
 
   const emailLocalPartMatchingUserEntityName = createSignInResolverFactory({
-    optionsSchema: emailResolverOptions,
+    optionsSchema: localPartResolverOptions.optional(),
     create(resolverOptions) {
       return async (info: Auth0SignInInfo, ctx) => {
         const checked = checkEmail(info, resolverOptions);
-        return ctx.signInWithCatalogUser({
-          entityRef: { name: checked.untaggedLocalPart },
-        });
+        const name = checked.untaggedLocalPart;
+        if (!ENTITY_NAME.test(name)) {
+          throw new NotFoundError(`${name} cannot be a catalog user name`);
+        }
+        const { entity } = await ctx.findCatalogUser({ entityRef: { name } });
+        const catalogEmail = profileEmail(entity);
+        if (
+          catalogEmail !== undefined &&
+          !resolverOptions?.allowEmailMismatch &&
+          ![checked.email, checked.untaggedEmail].includes(
+            foldAsciiCase(catalogEmail),
+          )
+        ) {
+          logger.warn(
+            `Refused Auth0 sign-in for ${checked.email} as ${stringifyEntityRef(
+              entity,
+            )}, whose spec.profile.email is ${catalogEmail}; set allowEmailMismatch: true on ` +
+              `emailLocalPartMatchingUserEntityName to allow it`,
+          );
+          throw new CatalogUserEmailMismatchError(checked.email, catalogEmail);
+        }
+        return issueTokenFor(entity, ctx);
       };
     },
   });

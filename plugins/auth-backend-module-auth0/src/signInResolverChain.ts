@@ -7,6 +7,7 @@ import {
 } from '@backstage/plugin-auth-node';
 import { Auth0SignInInfo } from './resolvers';
 import { CatalogUserNotFoundError } from './errors';
+import { foldAsciiCase } from './foldAsciiCase';
 
 const LOCAL_PART_RESOLVER = 'emailLocalPartMatchingUserEntityName';
 
@@ -102,8 +103,9 @@ export function readSignInResolverChain(options: {
           }
         }
       }
+      const email = info.result.fullProfile.email;
       throw new CatalogUserNotFoundError(
-        info.result.fullProfile.email?.toLowerCase() ??
+        (email && foldAsciiCase(email)) ??
           info.profile.email ??
           info.result.fullProfile.sub,
       );
