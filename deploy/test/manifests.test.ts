@@ -1,19 +1,45 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import {
+  AUTH_PATH,
+  authRateLimitProblems,
+  isRateLimited,
+  LIMIT,
+  servedPaths,
+  type RateLimitAspect,
+} from '../src/ingressRateLimit.ts';
 import {
   findOne,
   renderKustomization,
   type Manifest,
 } from '../src/manifests.ts';
-import { kubernetesDir, kustomizeTargets } from '../src/repository.ts';
+import {
+  egressDestinations,
+  networkPolicyProblems,
+  type PolicyAspect,
+} from '../src/networkPolicy.ts';
+import {
+  guidePath,
+  kubernetesDir,
+  kustomizeTargets,
+  repoRoot,
+} from '../src/repository.ts';
 import { schemaErrors } from '../src/schemaValidation.ts';
 
 const HEALTH = {
@@ -25,6 +51,22 @@ const SECRET_PROVIDER_CLASS = 'SecretProviderClass';
 type SecretProviderClass = Manifest & {
   spec: { provider: string; parameters: Record<string, string> };
 };
+type Ingress = Manifest & IIngress;
+type NetworkPolicy = Manifest & INetworkPolicy;
+
+/** An image reference pinned by digest alone: no tag, which kustomize would keep beside it. */
+const PINNED_IMAGE = /^(?<name>[^@\s]+)@sha256:[0-9a-f]{64}$/;
+
+function isCidr(value: string | undefined): boolean {
+  const [address, prefix, ...rest] = (value ?? '').split('/');
+  const family = isIP(address ?? '');
+  return (
+    family !== 0 &&
+    rest.length === 0 &&
+    /^[0-9]{1,3}$/.test(prefix ?? '') &&
+    Number(prefix) <= (family === 4 ? 32 : 128)
+  );
+}
 
 function labelsMatch(
   selector: Record<string, string> | undefined,
@@ -65,7 +107,9 @@ for (const target of kustomizeTargets()) {
       assert.deepEqual(kinds, [
         'Deployment',
         'Ingress',
+        'Ingress',
         'Namespace',
+        'NetworkPolicy',
         'PodDisruptionBudget',
         SECRET_PROVIDER_CLASS,
         'Service',
@@ -202,7 +246,7 @@ for (const target of kustomizeTargets()) {
     });
 
     test('the Ingress serves APP_BASE_URL over TLS, through the Service', () => {
-      const ingress = findOne(manifests, 'Ingress') as Manifest & IIngress;
+      const ingress = findOne(manifests, 'Ingress', 'backstage') as Ingress;
       const host = ingress.spec?.rules?.[0].host;
       assert.ok(host, 'a host');
       assert.ok(
@@ -220,6 +264,94 @@ for (const target of kustomizeTargets()) {
         findOne(manifests, 'Service').metadata.name,
       );
     });
+
+    const rateLimit = authRateLimitProblems(manifests);
+    const rateLimitProblems = (aspect: RateLimitAspect) =>
+      rateLimit
+        .filter(problem => problem.aspect === aspect)
+        .map(problem => problem.message);
+
+    test(`${AUTH_PATH}, and only it, is rate-limited per client address by its own Ingress`, () => {
+      assert.deepEqual(rateLimitProblems('auth path'), []);
+      const auth = findOne(manifests, 'Ingress', 'backstage-auth');
+      assert.ok(isRateLimited(auth), 'backstage-auth has limits');
+      assert.deepEqual(
+        servedPaths(auth).map(served => [served.path, served.pathType]),
+        [[AUTH_PATH, 'Prefix']],
+      );
+    });
+
+    test('the rest of the app is served as before: / with no limit', () => {
+      const app = findOne(manifests, 'Ingress', 'backstage');
+      assert.equal(isRateLimited(app), false, 'no limit-* annotation');
+      assert.deepEqual(
+        servedPaths(app).map(served => [served.path, served.pathType]),
+        [['/', 'Prefix']],
+      );
+    });
+
+    test('the limits are whole numbers, as ingress-nginx reads them', () => {
+      assert.deepEqual(rateLimitProblems('values'), []);
+    });
+
+    test('the limits let a person with several tabs sign in, and cut a flood from one address', () => {
+      assert.deepEqual(rateLimitProblems('budget'), []);
+    });
+
+    test(`apart from its path and limits, ${AUTH_PATH} is served as the rest of the app`, () => {
+      assert.deepEqual(rateLimitProblems('same as the app'), []);
+    });
+
+    const policy = networkPolicyProblems(manifests);
+    const policyProblems = (aspect: PolicyAspect) =>
+      policy
+        .filter(problem => problem.aspect === aspect)
+        .map(problem => problem.message);
+
+    test("one NetworkPolicy selects the backend pods, with the Deployment's selector", () => {
+      assert.deepEqual(policyProblems('selects'), []);
+      const networkPolicy = findOne(
+        manifests,
+        'NetworkPolicy',
+      ) as NetworkPolicy;
+      assert.deepEqual(
+        networkPolicy.spec?.podSelector?.matchLabels,
+        deployment.spec!.selector.matchLabels,
+      );
+    });
+
+    test('the NetworkPolicy restricts both directions: policyTypes Ingress and Egress', () => {
+      assert.deepEqual(policyProblems('policy types'), []);
+    });
+
+    test("in: only the ingress controller's pods, only to port 7007", () => {
+      assert.deepEqual(policyProblems('ingress'), []);
+    });
+
+    test('out: only DNS (UDP and TCP 53), PostgreSQL (5432), Redis (6379) and HTTPS (443)', () => {
+      assert.deepEqual(policyProblems('egress'), []);
+    });
+
+    test('PostgreSQL and Redis are reached at one CIDR each', () => {
+      const networkPolicy = findOne(manifests, 'NetworkPolicy');
+      for (const port of ['TCP/5432', 'TCP/6379']) {
+        const destinations = egressDestinations(networkPolicy, port);
+        assert.equal(destinations.length, 1, `one destination for ${port}`);
+        assert.ok(isCidr(destinations[0]), `${destinations[0]} is a CIDR`);
+      }
+    });
+
+    if (target !== 'base') {
+      test('the image is pinned by digest: name@sha256:<64 hex>, no tag', () => {
+        const match = PINNED_IMAGE.exec(container.image ?? '');
+        assert.ok(match, `${container.image} is name@sha256:<64 hex>`);
+        const lastSegment = match.groups!.name.split('/').pop()!;
+        assert.ok(
+          !lastSegment.includes(':'),
+          `${match.groups!.name} carries no tag beside the digest`,
+        );
+      });
+    }
   });
 }
 
@@ -227,6 +359,7 @@ describe('schema validation', () => {
   const base = renderKustomization(join(kubernetesDir, 'base'));
   const deployment = findOne(base, 'Deployment');
   const spc = findOne(base, SECRET_PROVIDER_CLASS) as SecretProviderClass;
+  const networkPolicy = findOne(base, 'NetworkPolicy') as NetworkPolicy;
 
   test('rejects a Deployment whose replicas is a string', () => {
     const broken = structuredClone(deployment) as Manifest & IDeployment;
@@ -264,6 +397,26 @@ describe('schema validation', () => {
     );
   });
 
+  test('rejects a NetworkPolicy whose policy type is not Ingress or Egress', () => {
+    const broken = structuredClone(networkPolicy);
+    broken.spec!.policyTypes = ['ingress' as 'Ingress', 'Egress'];
+    assert.match(
+      schemaErrors(broken).join('\n'),
+      /policyTypes\/0 must be equal to one of the allowed values/,
+    );
+  });
+
+  test('rejects a NetworkPolicy whose ipBlock has no cidr', () => {
+    const broken = structuredClone(networkPolicy);
+    const block = broken.spec!.egress!.find(rule => rule.to?.[0]?.ipBlock)!
+      .to![0].ipBlock! as { cidr?: string };
+    delete block.cidr;
+    assert.match(
+      schemaErrors(broken).join('\n'),
+      /ipBlock must have required property cidr/,
+    );
+  });
+
   test('refuses a kind it has no schema for', () => {
     assert.match(
       schemaErrors({
@@ -288,7 +441,7 @@ describe('rendering', () => {
     );
   });
 
-  describe("the production overlay's site.yaml", () => {
+  describe("the production overlay's site.yaml and image", () => {
     const copy = mkdtempSync(join(tmpdir(), 'deploy-site-'));
     after(() => rmSync(copy, { recursive: true, force: true }));
     const site = {
@@ -297,10 +450,28 @@ describe('rendering', () => {
       managedIdentityClientId: 'aaaaaaaa-0000-4000-8000-000000000001',
       tenantId: 'bbbbbbbb-0000-4000-8000-000000000002',
       keyVaultName: 'test-vault',
+      ingressControllerNamespace: 'test-ingress',
+      ingressControllerName: 'test-controller',
+      postgresCidr: '10.1.2.0/28',
+      redisCidr: '10.1.3.4/32',
+    };
+    const image = {
+      newName: 'registry.test.invalid/team/backstage',
+      digest: `sha256:${'0123456789abcdef'.repeat(4)}`,
     };
 
     test('reaches every place that uses it', () => {
       cpSync(kubernetesDir, copy, { recursive: true });
+      const kustomization = join(
+        copy,
+        'overlays/production/kustomization.yaml',
+      );
+      const text = readFileSync(kustomization, 'utf8');
+      const edited = text
+        .replace(/^(\s+newName:).*$/m, `$1 ${image.newName}`)
+        .replace(/^(\s+digest:).*$/m, `$1 ${image.digest}`);
+      assert.notEqual(edited, text, 'the overlay sets newName and digest');
+      writeFileSync(kustomization, edited);
       writeFileSync(
         join(copy, 'overlays/production/site.yaml'),
         stringify({
@@ -318,11 +489,16 @@ describe('rendering', () => {
         !manifests.some(manifest => manifest.kind === 'ConfigMap'),
         'site.yaml is not applied',
       );
-      const ingress = findOne(manifests, 'Ingress') as Manifest & IIngress;
-      assert.equal(ingress.spec?.rules?.[0].host, site.host);
-      assert.deepEqual(ingress.spec?.tls?.[0].hosts, [site.host]);
-      const env = (findOne(manifests, 'Deployment') as Manifest & IDeployment)
-        .spec!.template.spec!.containers[0].env!;
+      for (const name of ['backstage', 'backstage-auth']) {
+        const ingress = findOne(manifests, 'Ingress', name) as Ingress;
+        assert.equal(ingress.spec?.rules?.[0].host, site.host, name);
+        assert.deepEqual(ingress.spec?.tls?.[0].hosts, [site.host], name);
+      }
+      const backend = (
+        findOne(manifests, 'Deployment') as Manifest & IDeployment
+      ).spec!.template.spec!.containers[0];
+      assert.equal(backend.image, `${image.newName}@${image.digest}`);
+      const env = backend.env!;
       const valueOf = (name: string) =>
         env.find(entry => entry.name === name)?.value;
       assert.equal(valueOf('APP_BASE_URL'), `https://${site.host}`);
@@ -339,6 +515,398 @@ describe('rendering', () => {
       assert.equal(parameters.clientID, site.managedIdentityClientId);
       assert.equal(parameters.tenantId, site.tenantId);
       assert.equal(parameters.keyvaultName, site.keyVaultName);
+      const networkPolicy = findOne(
+        manifests,
+        'NetworkPolicy',
+      ) as NetworkPolicy;
+      const from = networkPolicy.spec!.ingress![0].from![0];
+      assert.deepEqual(from.namespaceSelector?.matchLabels, {
+        'kubernetes.io/metadata.name': site.ingressControllerNamespace,
+      });
+      assert.deepEqual(from.podSelector?.matchLabels, {
+        'app.kubernetes.io/name': site.ingressControllerName,
+      });
+      assert.deepEqual(egressDestinations(networkPolicy, 'TCP/5432'), [
+        site.postgresCidr,
+      ]);
+      assert.deepEqual(egressDestinations(networkPolicy, 'TCP/6379'), [
+        site.redisCidr,
+      ]);
+      assert.deepEqual(networkPolicyProblems(manifests), []);
     });
+  });
+});
+
+describe('the rate-limit check', () => {
+  const production = renderKustomization(
+    join(kubernetesDir, 'overlays/production'),
+  );
+  const ingress = (manifests: Manifest[], name: string) =>
+    findOne(manifests, 'Ingress', name) as Ingress;
+  const annotations = (manifests: Manifest[], name: string) =>
+    (ingress(manifests, name).metadata.annotations ??= {});
+
+  const mutations: {
+    what: string;
+    aspect: RateLimitAspect;
+    /** Text the message must contain. */
+    names: string;
+    mutate: (manifests: Manifest[]) => void;
+  }[] = [
+    {
+      what: 'dropping the limits',
+      aspect: 'auth path',
+      names: `no Ingress rate-limits ${AUTH_PATH}`,
+      mutate: manifests => {
+        for (const key of Object.values(LIMIT)) {
+          delete annotations(manifests, 'backstage-auth')[key];
+        }
+      },
+    },
+    {
+      what: 'limiting the whole app',
+      aspect: 'auth path',
+      names: 'Ingress "backstage" is rate-limited and serves /',
+      mutate: manifests => {
+        annotations(manifests, 'backstage')[LIMIT.rps] = '5';
+      },
+    },
+    {
+      what: 'an unlimited Ingress for a path under /api/auth',
+      aspect: 'auth path',
+      names: `serves ${AUTH_PATH}/auth0 without a limit`,
+      mutate: manifests => {
+        const app = ingress(manifests, 'backstage');
+        const paths = app.spec!.rules![0].http!.paths;
+        paths.push({
+          ...structuredClone(paths[0]),
+          path: `${AUTH_PATH}/auth0`,
+        });
+      },
+    },
+    {
+      what: 'limiting only /api/auth itself (Exact)',
+      aspect: 'auth path',
+      names: `serves ${AUTH_PATH} (Exact)`,
+      mutate: manifests => {
+        ingress(
+          manifests,
+          'backstage-auth',
+        ).spec!.rules![0].http!.paths[0].pathType = 'Exact';
+      },
+    },
+    {
+      what: 'a rate ingress-nginx cannot read',
+      aspect: 'values',
+      names: `${LIMIT.rps} is "5.0"`,
+      mutate: manifests => {
+        annotations(manifests, 'backstage-auth')[LIMIT.rps] = '5.0';
+      },
+    },
+    {
+      what: 'a burst too small for a browser with many tabs',
+      aspect: 'budget',
+      names: 'lets 2 requests through at once',
+      mutate: manifests => {
+        annotations(manifests, 'backstage-auth')[LIMIT.rps] = '1';
+        annotations(manifests, 'backstage-auth')[LIMIT.burstMultiplier] = '2';
+      },
+    },
+    {
+      what: 'a rate that lets a flood through',
+      aspect: 'budget',
+      names: 'lets 100 requests a second through',
+      mutate: manifests => {
+        annotations(manifests, 'backstage-auth')[LIMIT.rps] = '100';
+      },
+    },
+    {
+      what: 'too few connections for an office behind one address',
+      aspect: 'budget',
+      names: 'allows 2 requests in progress',
+      mutate: manifests => {
+        annotations(manifests, 'backstage-auth')[LIMIT.connections] = '2';
+      },
+    },
+    {
+      what: 'a proxy-buffer-size that only the app has',
+      aspect: 'same as the app',
+      names: 'nginx.ingress.kubernetes.io/proxy-buffer-size',
+      mutate: manifests => {
+        delete annotations(manifests, 'backstage-auth')[
+          'nginx.ingress.kubernetes.io/proxy-buffer-size'
+        ];
+      },
+    },
+    {
+      what: 'sending /api/auth to another Service',
+      aspect: 'same as the app',
+      names: 'service.name',
+      mutate: manifests => {
+        ingress(
+          manifests,
+          'backstage-auth',
+        ).spec!.rules![0].http!.paths[0].backend.service!.name = 'other';
+      },
+    },
+    {
+      what: 'a second certificate request for the same Secret',
+      aspect: 'same as the app',
+      names: 'asks cert-manager for a certificate too',
+      mutate: manifests => {
+        annotations(manifests, 'backstage-auth')[
+          'cert-manager.io/cluster-issuer'
+        ] = 'letsencrypt';
+      },
+    },
+  ];
+
+  test('the production overlay as it is has no problem', () => {
+    assert.deepEqual(authRateLimitProblems(production), []);
+  });
+
+  for (const mutation of mutations) {
+    test(`${mutation.what} is a problem of "${mutation.aspect}"`, () => {
+      const manifests = structuredClone(production);
+      mutation.mutate(manifests);
+      const problems = authRateLimitProblems(manifests);
+      assert.ok(
+        problems.some(
+          problem =>
+            problem.aspect === mutation.aspect &&
+            problem.message.includes(mutation.names),
+        ),
+        `expected a "${mutation.aspect}" problem naming ${
+          mutation.names
+        }, got: ${JSON.stringify(problems)}`,
+      );
+    });
+  }
+
+  test('ingress-auth.yaml without its limits, rendered again, is caught', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'deploy-limit-'));
+    try {
+      cpSync(kubernetesDir, copy, { recursive: true });
+      const file = join(copy, 'base/ingress-auth.yaml');
+      const text = readFileSync(file, 'utf8');
+      const edited = text.replace(
+        /^\s+nginx\.ingress\.kubernetes\.io\/limit-.*\n/gm,
+        '',
+      );
+      assert.notEqual(edited, text);
+      writeFileSync(file, edited);
+      const problems = authRateLimitProblems(
+        renderKustomization(join(copy, 'overlays/production')),
+      );
+      assert.deepEqual(
+        problems.map(problem => problem.message),
+        [
+          `Ingress "backstage-auth" serves ${AUTH_PATH} without a limit; as a longer or equal prefix it takes those requests from the limited Ingress`,
+          `no Ingress rate-limits ${AUTH_PATH} (Prefix)`,
+        ],
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the NetworkPolicy check', () => {
+  const production = renderKustomization(
+    join(kubernetesDir, 'overlays/production'),
+  );
+  const spec = (manifests: Manifest[]) =>
+    (findOne(manifests, 'NetworkPolicy') as NetworkPolicy).spec!;
+
+  const mutations: {
+    what: string;
+    aspect: PolicyAspect;
+    names: string;
+    mutate: (manifests: Manifest[]) => void;
+  }[] = [
+    {
+      what: 'selecting other pods',
+      aspect: 'selects',
+      names: 'no NetworkPolicy selects the pods of Deployment "backstage"',
+      mutate: manifests => {
+        spec(manifests).podSelector!.matchLabels!['app.kubernetes.io/name'] =
+          'backstage-frontend';
+      },
+    },
+    {
+      what: 'selecting every pod of the namespace',
+      aspect: 'selects',
+      names: "not the Deployment's selector",
+      mutate: manifests => {
+        spec(manifests).podSelector = {};
+      },
+    },
+    {
+      what: 'a second policy for the same pods',
+      aspect: 'selects',
+      names: '2 NetworkPolicies select the backend pods',
+      mutate: manifests => {
+        const second = structuredClone(findOne(manifests, 'NetworkPolicy'));
+        second.metadata.name = 'allow-all';
+        manifests.push(second);
+      },
+    },
+    {
+      what: 'leaving out Egress',
+      aspect: 'policy types',
+      names: 'policyTypes ["Ingress"]',
+      mutate: manifests => {
+        spec(manifests).policyTypes = ['Ingress'];
+      },
+    },
+    {
+      what: 'admitting every source',
+      aspect: 'ingress',
+      names: 'ingress rule 1 has no "from"',
+      mutate: manifests => {
+        delete spec(manifests).ingress![0].from;
+      },
+    },
+    {
+      what: 'admitting every namespace',
+      aspect: 'ingress',
+      names: 'selects every namespace',
+      mutate: manifests => {
+        spec(manifests).ingress![0].from![0].namespaceSelector = {};
+      },
+    },
+    {
+      what: 'admitting a second port',
+      aspect: 'ingress',
+      names: 'admits ["TCP/7007","TCP/9464"]',
+      mutate: manifests => {
+        spec(manifests).ingress![0].ports!.push({
+          protocol: 'TCP',
+          port: 9464,
+        });
+      },
+    },
+    {
+      what: 'admitting every port',
+      aspect: 'ingress',
+      names: 'ingress rule 1 has no ports',
+      mutate: manifests => {
+        delete spec(manifests).ingress![0].ports;
+      },
+    },
+    {
+      what: 'letting out every port',
+      aspect: 'egress',
+      names: 'has no ports, so it lets out every port',
+      mutate: manifests => {
+        delete spec(manifests).egress![3].ports;
+      },
+    },
+    {
+      what: 'letting out SSH',
+      aspect: 'egress',
+      names: 'lets out ["TCP/22"',
+      mutate: manifests => {
+        spec(manifests).egress![3].ports!.push({ protocol: 'TCP', port: 22 });
+      },
+    },
+    {
+      what: 'leaving out DNS over TCP',
+      aspect: 'egress',
+      names: 'expected exactly',
+      mutate: manifests => {
+        spec(manifests).egress![0].ports = [{ protocol: 'UDP', port: 53 }];
+      },
+    },
+    {
+      what: 'letting PostgreSQL go to any address',
+      aspect: 'egress',
+      names: 'lets TCP/5432 out to any address',
+      mutate: manifests => {
+        delete spec(manifests).egress![1].to;
+      },
+    },
+  ];
+
+  test('the production overlay as it is has no problem', () => {
+    assert.deepEqual(networkPolicyProblems(production), []);
+  });
+
+  for (const mutation of mutations) {
+    test(`${mutation.what} is a problem of "${mutation.aspect}"`, () => {
+      const manifests = structuredClone(production);
+      mutation.mutate(manifests);
+      const problems = networkPolicyProblems(manifests);
+      assert.ok(
+        problems.some(
+          problem =>
+            problem.aspect === mutation.aspect &&
+            problem.message.includes(mutation.names),
+        ),
+        `expected a "${mutation.aspect}" problem naming ${
+          mutation.names
+        }, got: ${JSON.stringify(problems)}`,
+      );
+    });
+  }
+
+  test('a port changed in networkpolicy.yaml, rendered again, is caught', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'deploy-policy-'));
+    try {
+      cpSync(kubernetesDir, copy, { recursive: true });
+      const file = join(copy, 'base/networkpolicy.yaml');
+      const text = readFileSync(file, 'utf8');
+      const edited = text.replace('port: 7007', 'port: 8080');
+      assert.notEqual(edited, text);
+      writeFileSync(file, edited);
+      const problems = networkPolicyProblems(
+        renderKustomization(join(copy, 'overlays/production')),
+      );
+      assert.deepEqual(
+        problems.map(problem => problem.aspect),
+        ['ingress'],
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe(guidePath, () => {
+  const guide = readFileSync(join(repoRoot, guidePath), 'utf8');
+
+  test("names every key of the production overlay's site.yaml", () => {
+    const site = parse(
+      readFileSync(
+        join(kubernetesDir, 'overlays/production/site.yaml'),
+        'utf8',
+      ),
+    ) as { data: Record<string, string> };
+    const keys = Object.keys(site.data);
+    assert.ok(keys.length > 0);
+    for (const key of keys) {
+      assert.ok(guide.includes(`\`${key}\``), `${guidePath} names \`${key}\``);
+    }
+  });
+
+  test('states the rate limits that the Ingress sets', () => {
+    const auth = findOne(
+      renderKustomization(join(kubernetesDir, 'overlays/production')),
+      'Ingress',
+      'backstage-auth',
+    );
+    for (const [key, value] of Object.entries(
+      auth.metadata.annotations ?? {},
+    ).filter(([key]) => Object.values(LIMIT).includes(key))) {
+      const name = key.split('/')[1];
+      const row = guide
+        .split('\n')
+        .find(line => line.startsWith('|') && line.includes(`\`${name}\``));
+      assert.ok(row, `${guidePath} has a table row for \`${name}\``);
+      assert.ok(
+        row.includes(`\`${value}\``),
+        `its row gives the value \`${value}\`: ${row}`,
+      );
+    }
   });
 });

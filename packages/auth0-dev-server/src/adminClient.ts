@@ -1,5 +1,6 @@
 import type { CountersSnapshot } from './counters.ts';
 import type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
+import type { RefreshTokenSummary } from './refreshTokens.ts';
 
 /** Typed calls to a stand-in's admin API (see README, "Admin API"). */
 export type AdminClient = {
@@ -14,9 +15,18 @@ export type AdminClient = {
     error?: string;
     errorDescription?: string;
   }): Promise<Knobs>;
-  /** POST /oauth/token answers this status (503 unless told otherwise). */
+  /** POST /oauth/token answers this status (503 unless told otherwise; 429 or 500-599). */
   failToken(status?: number): Promise<Knobs>;
-  /** Ends both forced failures above. */
+  /**
+   * POST /oauth/token answers 429 as Auth0 does when rate-limited (`too_many_requests`,
+   * `x-ratelimit-*`), with `Retry-After: <retryAfterSeconds>` when given.
+   */
+  rateLimitToken(options?: {
+    retryAfterSeconds?: number | null;
+  }): Promise<Knobs>;
+  /** Adds `Retry-After` to the forced token failures (null: none, the default). */
+  setTokenRetryAfter(seconds: number | null): Promise<Knobs>;
+  /** Ends the forced failures above, Retry-After included. */
   clearFailures(): Promise<Knobs>;
   /** Closes the main port: connections are refused until acceptConnections. */
   refuseConnections(): Promise<Knobs>;
@@ -25,6 +35,8 @@ export type AdminClient = {
   setUserinfoRateLimit(enabled: boolean): Promise<Knobs>;
   counters(): Promise<CountersSnapshot>;
   resetCounters(): Promise<CountersSnapshot>;
+  /** The usable refresh tokens (not their values), of one user when `sub` is given. */
+  refreshTokens(sub?: string): Promise<RefreshTokenSummary[]>;
   /** Knobs back to their start values; counters and rate limits cleared. */
   reset(): Promise<Knobs>;
 };
@@ -57,8 +69,19 @@ export function createAdminClient(adminUrl: string): AdminClient {
     setLatency: latencyMs => updateKnobs({ latencyMs }),
     failAuthorize: (failure = {}) => updateKnobs({ authorizeError: failure }),
     failToken: (status = 503) => updateKnobs({ tokenErrorStatus: status }),
+    rateLimitToken: ({ retryAfterSeconds = null } = {}) =>
+      updateKnobs({
+        tokenErrorStatus: 429,
+        tokenRetryAfterSeconds: retryAfterSeconds,
+      }),
+    setTokenRetryAfter: seconds =>
+      updateKnobs({ tokenRetryAfterSeconds: seconds }),
     clearFailures: () =>
-      updateKnobs({ authorizeError: null, tokenErrorStatus: null }),
+      updateKnobs({
+        authorizeError: null,
+        tokenErrorStatus: null,
+        tokenRetryAfterSeconds: null,
+      }),
     refuseConnections: () => updateKnobs({ refuseConnections: true }),
     acceptConnections: () => updateKnobs({ refuseConnections: false }),
     setRefreshTokenRotation: enabled =>
@@ -67,6 +90,13 @@ export function createAdminClient(adminUrl: string): AdminClient {
       updateKnobs({ userinfoRateLimit: enabled }),
     counters: () => call<CountersSnapshot>('GET', '/counters'),
     resetCounters: () => call<CountersSnapshot>('DELETE', '/counters'),
+    refreshTokens: async sub => {
+      const query = sub === undefined ? '' : `?${new URLSearchParams({ sub })}`;
+      const { refreshTokens } = await call<{
+        refreshTokens: RefreshTokenSummary[];
+      }>('GET', `/refresh-tokens${query}`);
+      return refreshTokens;
+    },
     reset: () => call<Knobs>('POST', '/reset'),
   };
 }

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import type { CountersSnapshot } from './counters.ts';
 import { validateKnobsPatch, type Knobs, type KnobsPatch } from './knobs.ts';
+import type { RefreshTokenSummary } from './refreshTokens.ts';
 
 /** What the admin API works on; the server provides it. */
 export type AdminTarget = {
@@ -14,6 +15,7 @@ export type AdminTarget = {
   updateKnobs(patch: KnobsPatch): Promise<Knobs>;
   counters(): CountersSnapshot;
   resetCounters(): CountersSnapshot;
+  refreshTokens(): RefreshTokenSummary[];
   reset(): Promise<Knobs>;
 };
 
@@ -28,6 +30,7 @@ const maxBodyBytes = 64 * 1024;
  *   PATCH  /knobs     change some knobs; answers all of them
  *   GET    /counters  requests per endpoint and per user
  *   DELETE /counters  start counting afresh
+ *   GET    /refresh-tokens[?sub=auth0|<id>]  the usable refresh tokens (not their values)
  *   POST   /reset     knobs to their start values, counters and rate limits cleared
  */
 export function createAdminServer(target: AdminTarget): Server {
@@ -43,7 +46,8 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
 ) {
-  const path = new URL(request.url ?? '/', 'http://admin').pathname;
+  const url = new URL(request.url ?? '/', 'http://admin');
+  const path = url.pathname;
   const route = `${request.method} ${path}`;
   switch (route) {
     case 'GET /':
@@ -76,12 +80,21 @@ async function handle(
     case 'DELETE /counters':
       send(response, 200, target.resetCounters());
       return;
+    case 'GET /refresh-tokens': {
+      const sub = url.searchParams.get('sub');
+      send(response, 200, {
+        refreshTokens: target
+          .refreshTokens()
+          .filter(token => sub === null || token.sub === sub),
+      });
+      return;
+    }
     case 'POST /reset':
       send(response, 200, await target.reset());
       return;
     default:
       send(response, 404, {
-        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, POST /reset`,
+        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, POST /reset`,
       });
   }
 }

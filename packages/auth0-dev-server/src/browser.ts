@@ -21,6 +21,10 @@ export type Browser = {
     init?: {
       method?: string;
       form?: Record<string, string>;
+      /** Sent as an application/json body. */
+      json?: unknown;
+      /** Sent as is, with the content-type given in `headers`. */
+      body?: string;
       headers?: Record<string, string>;
     },
   ): Promise<BrowserResponse>;
@@ -46,10 +50,13 @@ export function createBrowser(options: { caFile?: string } = {}): Browser {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = await jar.getCookieString(url);
     if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
+    let body: string | undefined = init.body;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
+    } else if (init.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
     }
     const response: Response = await fetch(url, {
       method: init.method ?? (body === undefined ? 'GET' : 'POST'),

@@ -3,6 +3,7 @@ export const countedEndpoints = [
   'authorize',
   'login',
   'token',
+  'revoke',
   'userinfo',
   'jwks',
   'discovery',

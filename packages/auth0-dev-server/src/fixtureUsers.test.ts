@@ -61,6 +61,89 @@ describe('the fixture users', () => {
     );
   });
 
+  it('holds the organizations and memberships the backend tests rely on', async () => {
+    const users = await loadFixtureUsers(defaultUsersFile);
+    assert.deepEqual(users.organizations, [
+      {
+        id: 'org_examplecorp',
+        name: 'example-corp',
+        displayName: 'Example Corp',
+      },
+      { id: 'org_othercorp', name: 'other-corp', displayName: 'Other Corp' },
+    ]);
+    const memberships = (id: string) => users.byId(id)?.organizations;
+    assert.deepEqual(memberships('chris'), ['org_examplecorp']);
+    assert.deepEqual(memberships('sam'), ['org_othercorp']);
+    assert.deepEqual(memberships('alex'), []);
+
+    const exampleCorp = users.organization('org_examplecorp')!;
+    assert.equal(users.organization('example-corp'), exampleCorp);
+    assert.equal(
+      users.organization('Example-Corp'),
+      exampleCorp,
+      'names in any letter case',
+    );
+    assert.equal(
+      users.organization('ORG_EXAMPLECORP'),
+      undefined,
+      'ids are exact',
+    );
+    assert.equal(users.organization('Example Corp'), undefined);
+    assert.ok(users.isMember(users.byId('chris')!, exampleCorp));
+    assert.ok(!users.isMember(users.byId('sam')!, exampleCorp));
+  });
+
+  it('reads a file without organizations, and names every organization problem', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'auth0-dev-server-fixture-'));
+    try {
+      const plain = join(dir, 'plain.yaml');
+      await writeFile(
+        plain,
+        'password: p\nusers:\n  - id: a\n    email: a@example.com\n    email_verified: true\n    name: A\n',
+      );
+      const users = await loadFixtureUsers(plain);
+      assert.deepEqual(users.organizations, []);
+      assert.deepEqual(users.byId('a')?.organizations, []);
+
+      const broken = join(dir, 'broken.yaml');
+      await writeFile(
+        broken,
+        [
+          'password: p',
+          'organizations:',
+          '  - id: examplecorp',
+          '    name: Example Corp',
+          '  - id: org_a',
+          '    name: a',
+          '  - id: org_b',
+          '    name: a',
+          'users:',
+          '  - id: a',
+          '    email: a@example.com',
+          '    email_verified: true',
+          '    name: A',
+          '    organizations: [org_a, org_missing]',
+          '',
+        ].join('\n'),
+      );
+      await assert.rejects(loadFixtureUsers(broken), (error: Error) => {
+        assert.match(error.message, /organizations\[0\]\.id must look like/);
+        assert.match(
+          error.message,
+          /organizations\[0\]\.name must be lower case/,
+        );
+        assert.match(error.message, /organizations\[2\]: "a" is used twice/);
+        assert.match(
+          error.message,
+          /users\[0\]\.organizations names "org_missing"/,
+        );
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names every problem of a broken fixture file at once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth0-dev-server-fixture-'));
     try {

@@ -16,6 +16,17 @@ export type FixtureUser = {
   password: string;
   /** Why this user is in the fixture; shown on the login page. */
   note?: string;
+  /** Ids of the organizations the user is a member of. */
+  organizations: string[];
+};
+
+/** An Auth0 Organization, as read from the fixture file. */
+export type FixtureOrganization = {
+  /** `org_...`: what `organization=` takes and the `org_id` claim holds. */
+  id: string;
+  /** Lower case: what `organization=` also takes and the `org_name` claim holds. */
+  name: string;
+  displayName: string;
 };
 
 export type FixtureUsers = {
@@ -27,6 +38,13 @@ export type FixtureUsers = {
    * letter case. Several users may share an email (verified and not); the first wins.
    */
   byEmail(email: string): FixtureUser | undefined;
+  organizations: FixtureOrganization[];
+  /**
+   * The organization an `organization` authorization parameter names: its id, or its name
+   * (as with Auth0's "Allow Organization Names in Authentication API" on), in any letter case.
+   */
+  organization(idOrName: string): FixtureOrganization | undefined;
+  isMember(user: FixtureUser, organization: FixtureOrganization): boolean;
 };
 
 const defaultUpdatedAt = '2026-01-01T00:00:00.000Z';
@@ -43,7 +61,12 @@ export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
     );
   }
   const problems: string[] = [];
-  const users = parseUsers(document, problems);
+  const organizations = parseOrganizations(document, problems);
+  const users = parseUsers(
+    document,
+    new Set(organizations.map(organization => organization.id)),
+    problems,
+  );
   if (problems.length > 0) {
     throw new Error(
       `auth0-dev-server: the fixture users in ${file} are not valid:\n${problems
@@ -51,10 +74,71 @@ export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
         .join('\n')}`,
     );
   }
-  return indexUsers(users);
+  return indexUsers(users, organizations);
 }
 
-function parseUsers(document: unknown, problems: string[]): FixtureUser[] {
+const organizationIdPattern = /^org_[A-Za-z0-9]+$/;
+// Auth0 keeps organization names in lower case: letters, digits, '-' and '_'.
+const organizationNamePattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+function parseOrganizations(
+  document: unknown,
+  problems: string[],
+): FixtureOrganization[] {
+  if (!isRecord(document) || document.organizations === undefined) return [];
+  if (!Array.isArray(document.organizations)) {
+    problems.push('`organizations` must be a list');
+    return [];
+  }
+  const seen = new Set<string>();
+  const organizations: FixtureOrganization[] = [];
+  document.organizations.forEach((entry: unknown, index: number) => {
+    const where = `organizations[${index}]`;
+    if (!isRecord(entry)) {
+      problems.push(`${where} must be a mapping`);
+      return;
+    }
+    const { id, name, display_name: displayName } = entry;
+    let valid = true;
+    if (typeof id !== 'string' || !organizationIdPattern.test(id)) {
+      problems.push(
+        `${where}.id must look like Auth0's organization ids: "org_" and letters or digits`,
+      );
+      valid = false;
+    }
+    if (typeof name !== 'string' || !organizationNamePattern.test(name)) {
+      problems.push(
+        `${where}.name must be lower case letters, digits, '-' or '_', as Auth0 keeps organization names`,
+      );
+      valid = false;
+    }
+    if (displayName !== undefined && typeof displayName !== 'string') {
+      problems.push(`${where}.display_name must be a string`);
+      valid = false;
+    }
+    for (const key of [id, name]) {
+      if (typeof key !== 'string') continue;
+      if (seen.has(key)) {
+        problems.push(`${where}: "${key}" is used twice`);
+        valid = false;
+      }
+      seen.add(key);
+    }
+    if (!valid) return;
+    organizations.push({
+      id: id as string,
+      name: name as string,
+      displayName: (displayName as string | undefined) ?? (name as string),
+    });
+  });
+  return organizations;
+}
+
+function parseUsers(
+  document: unknown,
+  organizationIds: Set<string>,
+  problems: string[],
+): FixtureUser[] {
   if (!isRecord(document) || !Array.isArray(document.users)) {
     problems.push('the file needs a top-level `users:` list');
     return [];
@@ -107,6 +191,27 @@ function parseUsers(document: unknown, problems: string[]): FixtureUser[] {
         `${where} has no password and the file has no shared \`password\``,
       );
     }
+    const organizations: string[] = [];
+    if (entry.organizations !== undefined) {
+      if (
+        !Array.isArray(entry.organizations) ||
+        !entry.organizations.every(value => typeof value === 'string')
+      ) {
+        problems.push(
+          `${where}.organizations must be a list of organization ids`,
+        );
+      } else {
+        for (const organization of entry.organizations as string[]) {
+          if (organizationIds.has(organization)) {
+            organizations.push(organization);
+          } else {
+            problems.push(
+              `${where}.organizations names "${organization}", which is not the id of an organization in \`organizations\``,
+            );
+          }
+        }
+      }
+    }
     if (!id || !email || !name || password === undefined) return;
     users.push({
       id,
@@ -119,13 +224,27 @@ function parseUsers(document: unknown, problems: string[]): FixtureUser[] {
       updatedAt: updatedAt ?? defaultUpdatedAt,
       password,
       note,
+      organizations,
     });
   });
   return users;
 }
 
-function indexUsers(users: FixtureUser[]): FixtureUsers {
+function indexUsers(
+  users: FixtureUser[],
+  organizations: FixtureOrganization[],
+): FixtureUsers {
   return {
+    organizations,
+    organization(idOrName) {
+      const wanted = idOrName.toLowerCase();
+      return (
+        organizations.find(organization => organization.id === idOrName) ??
+        organizations.find(organization => organization.name === wanted)
+      );
+    },
+    isMember: (user, organization) =>
+      user.organizations.includes(organization.id),
     all: users,
     bySub: sub => users.find(user => user.sub === sub),
     byId: id => users.find(user => user.id === id),

@@ -167,17 +167,22 @@ describe('the authorization-code flow over HTTPS', () => {
     assert.equal(payload.sub, 'auth0|chris');
     assert.equal(payload.email, 'chris@example.com');
 
+    // Auth0's answer to a reused (or revoked, or unknown) refresh token.
+    const invalidRefreshToken = {
+      error: 'invalid_grant',
+      error_description: 'Unknown or invalid refresh token.',
+    };
     const reused = await refresh(browser, server, first.refresh_token!);
-    assert.equal(reused.status, 400);
-    assert.equal(reused.body.error, 'invalid_grant');
+    assert.equal(reused.status, 403);
+    assert.deepEqual(reused.body, invalidRefreshToken);
 
     const newest = await refresh(browser, server, rotated.body.refresh_token!);
     assert.equal(
       newest.status,
-      400,
+      403,
       'the newest refresh token of the family is revoked too',
     );
-    assert.equal(newest.body.error, 'invalid_grant');
+    assert.deepEqual(newest.body, invalidRefreshToken);
     const revokedAccess = await userinfo(
       browser,
       server,
@@ -378,6 +383,205 @@ describe('the authorization-code flow over HTTPS', () => {
     );
     assert.equal(response.status, 401);
     assert.equal(JSON.parse(response.body).error, 'invalid_client');
+  });
+});
+
+describe('Auth0 Organizations at /authorize', () => {
+  let standIn: TestStandIn;
+  let jwks: ReturnType<typeof createLocalJWKSet>;
+  const exampleCorp = { org_id: 'org_examplecorp', org_name: 'example-corp' };
+  const otherCorp = { org_id: 'org_othercorp', org_name: 'other-corp' };
+  const sam = { email: 'sam@example.com', password };
+  const alex = { email: 'alex@example.com', password };
+
+  before(async () => {
+    standIn = await startTestStandIn();
+    const keys = await standIn
+      .browser()
+      .get(new URL('.well-known/jwks.json', standIn.server.issuer).href);
+    jwks = createLocalJWKSet(JSON.parse(keys.body) as JSONWebKeySet);
+  });
+  after(() => standIn.stop());
+
+  const idTokenClaims = async (idToken: string | undefined) => {
+    assert.ok(idToken, 'an ID token');
+    const { payload } = await jwtVerify(idToken, jwks, {
+      issuer: standIn.server.issuer,
+      audience: standIn.server.clientId,
+    });
+    return payload;
+  };
+  const organizationOf = (claims: Record<string, unknown>) =>
+    pick(claims, ['org_id', 'org_name']);
+
+  it('gives a member org_id and org_name, by organization id and by name', async () => {
+    const { server } = standIn;
+    const byId = await tokensFor(standIn.browser(), server, undefined, {
+      organization: 'org_examplecorp',
+    });
+    assert.deepEqual(
+      organizationOf(await idTokenClaims(byId.id_token)),
+      exampleCorp,
+    );
+
+    const byName = await tokensFor(standIn.browser(), server, sam, {
+      organization: 'Other-Corp',
+    });
+    const claims = await idTokenClaims(byName.id_token);
+    assert.equal(claims.sub, 'auth0|sam');
+    assert.deepEqual(organizationOf(claims), otherCorp);
+
+    const profile = await userinfo(
+      standIn.browser(),
+      server,
+      byName.access_token!,
+    );
+    assert.equal(profile.status, 200);
+    assert.equal(
+      JSON.parse(profile.body).org_id,
+      undefined,
+      '/userinfo has no organization claims',
+    );
+  });
+
+  it('sends a non-member back with access_denied naming the user and the organization', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    const page = await openAuthorize(standIn.browser(), server, {
+      organization: 'org_examplecorp',
+    });
+    assert.match(
+      page.body,
+      /in the organization <strong>Example Corp<\/strong> \(<code>org_examplecorp<\/code>\)/,
+    );
+    const params = await signIn(browser, server, sam, {
+      organization: 'org_examplecorp',
+      state: 'sam-tampered',
+    });
+    assert.equal(params.get('error'), 'access_denied');
+    assert.equal(
+      params.get('error_description'),
+      'user auth0|sam is not part of the org_examplecorp organization',
+    );
+    assert.equal(params.get('state'), 'sam-tampered');
+    assert.equal(params.get('code'), null);
+
+    // Alex belongs to no organization; the name is refused like the id.
+    const refused = await signIn(standIn.browser(), server, alex, {
+      organization: 'other-corp',
+    });
+    assert.equal(refused.get('error'), 'access_denied');
+    assert.equal(
+      refused.get('error_description'),
+      'user auth0|alex is not part of the org_othercorp organization',
+    );
+  });
+
+  it('refuses a non-member who already has a session, without showing the login page', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    await signIn(browser, server, sam);
+    const again = await untilCallbackOrPage(
+      browser,
+      await browser.get(
+        authorizeUrl(server, { organization: 'example-corp', state: 'sso' }),
+      ),
+    );
+    const params = callbackParams(again);
+    assert.equal(params.get('error'), 'access_denied');
+    assert.match(params.get('error_description')!, /auth0\|sam/);
+    assert.equal(params.get('state'), 'sso');
+  });
+
+  it('refuses an organization that does not exist before anyone signs in', async () => {
+    const browser = standIn.browser();
+    const response = await browser.get(
+      authorizeUrl(standIn.server, { organization: 'org_nosuchcorp' }),
+    );
+    const params = callbackParams(response);
+    assert.equal(params.get('error'), 'invalid_request');
+    assert.match(params.get('error_description')!, /org_nosuchcorp/);
+  });
+
+  it('gives no organization claims without the parameter, even after a sign-in with one', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    const plain = await tokensFor(browser, server);
+    const claims = await idTokenClaims(plain.id_token);
+    assert.equal(claims.sub, 'auth0|chris');
+    assert.deepEqual(organizationOf(claims), {
+      org_id: undefined,
+      org_name: undefined,
+    });
+
+    // The same browser session (single sign-on, no login page) signs in to the
+    // organization, then again without it.
+    const again = async (params: Record<string, string>) => {
+      const callback = callbackParams(
+        await untilCallbackOrPage(
+          browser,
+          await browser.get(authorizeUrl(server, params)),
+        ),
+      );
+      const exchanged = await exchangeCode(
+        browser,
+        server,
+        callback.get('code')!,
+      );
+      assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
+      return exchanged.body;
+    };
+    const withOrganization = await again({ organization: 'org_examplecorp' });
+    assert.deepEqual(
+      organizationOf(await idTokenClaims(withOrganization.id_token)),
+      exampleCorp,
+    );
+    const body = await again({ state: 'no-org-again' });
+    assert.equal(
+      (await idTokenClaims(body.id_token)).org_id,
+      undefined,
+      'a sign-in without the parameter does not inherit the organization',
+    );
+    const refreshed = await refresh(browser, server, body.refresh_token!);
+    assert.equal(refreshed.status, 200);
+    assert.equal(
+      (await idTokenClaims(refreshed.body.id_token)).org_id,
+      undefined,
+    );
+  });
+
+  it('keeps the organization claims in the ID tokens of refreshes, rotated or not', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    const first = await tokensFor(browser, server, undefined, {
+      organization: 'example-corp',
+    });
+    const once = await refresh(browser, server, first.refresh_token!);
+    assert.equal(once.status, 200, JSON.stringify(once.body));
+    assert.notEqual(once.body.refresh_token, first.refresh_token);
+    const twice = await refresh(browser, server, once.body.refresh_token!);
+    assert.equal(twice.status, 200, JSON.stringify(twice.body));
+    for (const tokens of [once.body, twice.body]) {
+      const claims = await idTokenClaims(tokens.id_token);
+      assert.equal(claims.sub, 'auth0|chris');
+      assert.deepEqual(organizationOf(claims), exampleCorp);
+    }
+
+    await server.updateKnobs({ refreshTokenRotation: false });
+    try {
+      const unrotated = await refresh(
+        browser,
+        server,
+        twice.body.refresh_token!,
+      );
+      assert.equal(unrotated.status, 200);
+      assert.deepEqual(
+        organizationOf(await idTokenClaims(unrotated.body.id_token)),
+        exampleCorp,
+      );
+    } finally {
+      await server.reset();
+    }
   });
 });
 

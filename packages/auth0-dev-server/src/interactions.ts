@@ -2,7 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { FixtureUser, FixtureUsers } from './fixtureUsers.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
-import { setSignedInSub } from './trafficControl.ts';
+import { setCountedSub } from './trafficControl.ts';
 
 export type InteractionOptions = {
   provider: Provider;
@@ -65,12 +65,17 @@ export function interactionRoutes(options: InteractionOptions) {
     ) => {
       ctx.status = status;
       ctx.type = 'html';
+      const organization = details.params.organization;
       ctx.body = loginPage({
         uid,
         clientId,
         users: users.all,
         sharedPasswordHint,
         usersFile: options.usersFile,
+        organization:
+          typeof organization === 'string' && organization !== ''
+            ? users.organization(organization)
+            : undefined,
         ...extra,
       });
     };
@@ -183,7 +188,7 @@ export function interactionRoutes(options: InteractionOptions) {
         });
         return;
       }
-      setSignedInSub(ctx, user.sub);
+      setCountedSub(ctx, user.sub);
       options.log(`${user.email} (${user.sub}) signed in to ${clientId}`);
       await finish({ login: { accountId: user.sub } }, false);
       return;

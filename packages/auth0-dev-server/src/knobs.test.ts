@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createAdminClient, type AdminClient } from './adminClient.ts';
+import type { Browser } from './browser.ts';
+import type { Auth0DevServer } from './server.ts';
 import {
   authorizeUrl,
   callbackParams,
+  callbackUrl,
   exchangeCode,
   refresh,
   signIn,
@@ -97,6 +100,76 @@ describe('the knobs of the admin API', () => {
       200,
       'the code was not used up by the forced failure',
     );
+  });
+
+  it('answers 429 from /oauth/token as Auth0 does when rate-limited, without Retry-After', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    const params = await signIn(browser, server);
+    const knobs = await admin.failToken(429);
+    assert.equal(knobs.tokenErrorStatus, 429);
+    assert.equal(knobs.tokenRetryAfterSeconds, null);
+
+    const sentAt = Math.floor(Date.now() / 1000);
+    const limited = await tokenRequestRaw(browser, server, params.get('code')!);
+    const answeredAt = Math.ceil(Date.now() / 1000);
+    assert.equal(limited.status, 429);
+    assert.deepEqual(JSON.parse(limited.body), {
+      error: 'too_many_requests',
+      error_description:
+        'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.',
+    });
+    assert.equal(limited.headers.get('x-ratelimit-limit'), '30');
+    assert.equal(limited.headers.get('x-ratelimit-remaining'), '0');
+    const reset = Number(limited.headers.get('x-ratelimit-reset'));
+    assert.ok(
+      Number.isInteger(reset) && reset > sentAt && reset <= answeredAt + 1,
+      `x-ratelimit-reset ${reset} is Unix epoch seconds, the next second`,
+    );
+    assert.equal(limited.headers.get('retry-after'), null);
+
+    await admin.clearFailures();
+    const ok = await exchangeCode(browser, server, params.get('code')!);
+    assert.equal(ok.status, 200, 'the code was not used up by the 429');
+  });
+
+  it('adds Retry-After to forced token failures while tokenRetryAfterSeconds is set', async () => {
+    const { server } = standIn;
+    const browser = standIn.browser();
+    const { refresh_token: refreshToken } = await tokensFor(browser, server);
+
+    const knobs = await admin.rateLimitToken({ retryAfterSeconds: 7 });
+    assert.equal(knobs.tokenErrorStatus, 429);
+    assert.equal(knobs.tokenRetryAfterSeconds, 7);
+    const sentAt = Math.floor(Date.now() / 1000);
+    const limited = await refreshRaw(browser, server, refreshToken!);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '7');
+    const reset = Number(limited.headers.get('x-ratelimit-reset'));
+    assert.ok(
+      reset >= sentAt + 7 && reset <= sentAt + 9,
+      `x-ratelimit-reset ${reset} agrees with Retry-After`,
+    );
+
+    await admin.failToken(503);
+    const unavailable = await refreshRaw(browser, server, refreshToken!);
+    assert.equal(unavailable.status, 503);
+    assert.equal(JSON.parse(unavailable.body).error, 'server_error');
+    assert.equal(unavailable.headers.get('retry-after'), '7');
+    assert.equal(unavailable.headers.get('x-ratelimit-limit'), null);
+
+    await admin.setTokenRetryAfter(null);
+    const withoutRetryAfter = await refreshRaw(browser, server, refreshToken!);
+    assert.equal(withoutRetryAfter.status, 503);
+    assert.equal(withoutRetryAfter.headers.get('retry-after'), null);
+
+    await admin.setTokenRetryAfter(3);
+    const cleared = await admin.clearFailures();
+    assert.equal(cleared.tokenErrorStatus, null);
+    assert.equal(cleared.tokenRetryAfterSeconds, null);
+    const refreshed = await refreshRaw(browser, server, refreshToken!);
+    assert.equal(refreshed.status, 200);
+    assert.equal(refreshed.headers.get('retry-after'), null);
   });
 
   it('refuses connections on the main port, then accepts them again', async () => {
@@ -227,19 +300,55 @@ describe('the knobs of the admin API', () => {
       body: JSON.stringify({
         latencyMs: { tokn: 5 },
         tokenErrorStatus: 404,
+        tokenRetryAfterSeconds: 'soon',
         rotate: true,
       }),
     });
     assert.equal(response.status, 400);
     const { problems } = await response.json();
-    assert.equal(problems.length, 3);
+    assert.equal(problems.length, 4);
     assert.match(problems.join('\n'), /unknown knob "rotate"/);
     assert.match(problems.join('\n'), /latencyMs\.tokn/);
-    assert.match(problems.join('\n'), /tokenErrorStatus/);
+    assert.match(problems.join('\n'), /tokenErrorStatus must be null, 429/);
+    assert.match(problems.join('\n'), /tokenRetryAfterSeconds/);
     assert.equal(
       (await admin.knobs()).tokenErrorStatus,
       null,
       'nothing changed',
     );
+    for (const bad of [-1, 1.5, 86_401]) {
+      await assert.rejects(
+        admin.setTokenRetryAfter(bad),
+        /tokenRetryAfterSeconds must be null or a whole number/,
+      );
+    }
   });
 });
+
+/** POST /oauth/token with a code, keeping the headers of the answer. */
+function tokenRequestRaw(
+  browser: Browser,
+  server: Auth0DevServer,
+  code: string,
+) {
+  return browser.post(new URL('oauth/token', server.issuer).href, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: callbackUrl,
+    client_id: server.clientId,
+    client_secret: server.clientSecret,
+  });
+}
+
+function refreshRaw(
+  browser: Browser,
+  server: Auth0DevServer,
+  refreshToken: string,
+) {
+  return browser.post(new URL('oauth/token', server.issuer).href, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: server.clientId,
+    client_secret: server.clientSecret,
+  });
+}

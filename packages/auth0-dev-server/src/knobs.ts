@@ -2,6 +2,7 @@
 export const latencyEndpoints = [
   'authorize',
   'token',
+  'revoke',
   'userinfo',
   'jwks',
   'logout',
@@ -17,8 +18,10 @@ export type Knobs = {
   latencyMs: Record<LatencyEndpoint, number>;
   /** When set, GET /authorize redirects back at once with this error. */
   authorizeError: { error: string; errorDescription: string } | null;
-  /** When set, POST /oauth/token answers this 5xx status. */
+  /** When set, POST /oauth/token answers this status: 429 (rate-limited) or a 5xx. */
   tokenErrorStatus: number | null;
+  /** When set, the forced token answers above carry `Retry-After` with these seconds. */
+  tokenRetryAfterSeconds: number | null;
   /** True while the main port is closed, so connections to it are refused. */
   refuseConnections: boolean;
   refreshTokenRotation: boolean;
@@ -29,6 +32,7 @@ export type KnobsPatch = {
   latencyMs?: Partial<Record<LatencyEndpoint, number>>;
   authorizeError?: { error?: string; errorDescription?: string } | null;
   tokenErrorStatus?: number | null;
+  tokenRetryAfterSeconds?: number | null;
   refuseConnections?: boolean;
   refreshTokenRotation?: boolean;
   userinfoRateLimit?: boolean;
@@ -45,9 +49,17 @@ export function defaultKnobs(options: {
   userinfoRateLimit: boolean;
 }): Knobs {
   return {
-    latencyMs: { authorize: 0, token: 0, userinfo: 0, jwks: 0, logout: 0 },
+    latencyMs: {
+      authorize: 0,
+      token: 0,
+      revoke: 0,
+      userinfo: 0,
+      jwks: 0,
+      logout: 0,
+    },
     authorizeError: null,
     tokenErrorStatus: null,
+    tokenRetryAfterSeconds: null,
     refuseConnections: false,
     refreshTokenRotation: options.refreshTokenRotation,
     userinfoRateLimit: options.userinfoRateLimit,
@@ -70,6 +82,7 @@ export function validateKnobsPatch(input: unknown): {
     'latencyMs',
     'authorizeError',
     'tokenErrorStatus',
+    'tokenRetryAfterSeconds',
     'refuseConnections',
     'refreshTokenRotation',
     'userinfoRateLimit',
@@ -135,14 +148,30 @@ export function validateKnobsPatch(input: unknown): {
       value !== null &&
       (typeof value !== 'number' ||
         !Number.isInteger(value) ||
-        value < 500 ||
-        value > 599)
+        (value !== 429 && (value < 500 || value > 599)))
     ) {
       problems.push(
-        'tokenErrorStatus must be null or a status code from 500 to 599',
+        'tokenErrorStatus must be null, 429, or a status code from 500 to 599',
       );
     } else {
       patch.tokenErrorStatus = value;
+    }
+  }
+
+  if (input.tokenRetryAfterSeconds !== undefined) {
+    const value = input.tokenRetryAfterSeconds;
+    if (
+      value !== null &&
+      (typeof value !== 'number' ||
+        !Number.isInteger(value) ||
+        value < 0 ||
+        value > 86_400)
+    ) {
+      problems.push(
+        'tokenRetryAfterSeconds must be null or a whole number of seconds from 0 to 86400',
+      );
+    } else {
+      patch.tokenRetryAfterSeconds = value;
     }
   }
 
@@ -178,6 +207,10 @@ export function applyKnobsPatch(knobs: Knobs, patch: KnobsPatch): Knobs {
       patch.tokenErrorStatus === undefined
         ? knobs.tokenErrorStatus
         : patch.tokenErrorStatus,
+    tokenRetryAfterSeconds:
+      patch.tokenRetryAfterSeconds === undefined
+        ? knobs.tokenRetryAfterSeconds
+        : patch.tokenRetryAfterSeconds,
     refuseConnections: patch.refuseConnections ?? knobs.refuseConnections,
     refreshTokenRotation:
       patch.refreshTokenRotation ?? knobs.refreshTokenRotation,

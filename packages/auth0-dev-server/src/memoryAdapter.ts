@@ -4,15 +4,32 @@ type Entry = { payload: AdapterPayload; expiresAt: number };
 
 const sweepEvery = 500;
 
+/** The stand-in's storage, and what it needs beyond oidc-provider's adapter interface. */
+export type MemoryStore = {
+  /** For oidc-provider's `adapter` setting. */
+  adapter: AdapterFactory;
+  /** The unexpired entries of one model (`RefreshToken`, `Grant`, ...), by id. */
+  live(modelName: string): Array<[id: string, payload: AdapterPayload]>;
+  destroy(modelName: string, id: string): void;
+};
+
 /**
  * oidc-provider's storage (sessions, interactions, codes, tokens, grants) in this
  * process's memory: a restart forgets every session and token, as a fresh tenant would.
  * Unlike oidc-provider's quick-start adapter it has no size cap, so a benchmark never
  * sees tokens vanish, and it drops expired entries as it goes.
  */
-export function createMemoryAdapter(): AdapterFactory {
+export function createMemoryStore(): MemoryStore {
   const models = new Map<string, Map<string, Entry>>();
   let writes = 0;
+  const modelEntries = (modelName: string) => {
+    let entries = models.get(modelName);
+    if (!entries) {
+      entries = new Map();
+      models.set(modelName, entries);
+    }
+    return entries;
+  };
 
   const sweep = () => {
     const now = Date.now();
@@ -23,13 +40,8 @@ export function createMemoryAdapter(): AdapterFactory {
     }
   };
 
-  return (modelName: string): Adapter => {
-    let entries = models.get(modelName);
-    if (!entries) {
-      entries = new Map();
-      models.set(modelName, entries);
-    }
-    const store = entries;
+  const adapter = (modelName: string): Adapter => {
+    const store = modelEntries(modelName);
     const live = (id: string) => {
       const entry = store.get(id);
       if (!entry) return undefined;
@@ -81,5 +93,18 @@ export function createMemoryAdapter(): AdapterFactory {
         }
       },
     };
+  };
+
+  return {
+    adapter,
+    live(modelName) {
+      const now = Date.now();
+      return [...modelEntries(modelName)]
+        .filter(([, entry]) => entry.expiresAt > now)
+        .map(([id, entry]) => [id, entry.payload]);
+    },
+    destroy(modelName, id) {
+      modelEntries(modelName).delete(id);
+    },
   };
 }

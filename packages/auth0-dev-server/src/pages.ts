@@ -1,4 +1,4 @@
-import type { FixtureUser } from './fixtureUsers.ts';
+import type { FixtureOrganization, FixtureUser } from './fixtureUsers.ts';
 
 /** The HTML the stand-in shows a person: login, consent, errors, sign-out. */
 
@@ -54,6 +54,8 @@ export type LoginPageInput = {
   users: FixtureUser[];
   sharedPasswordHint: string;
   usersFile: string;
+  /** The organization the sign-in asks for (`organization=`), if any. */
+  organization?: FixtureOrganization;
   error?: string;
   selectedUserId?: string;
   typedEmail?: string;
@@ -79,7 +81,15 @@ export function loginPage(input: LoginPageInput): string {
     .join('\n');
   return page(
     'Sign in',
-    `<p>to continue to <strong>${escapeHtml(input.clientId)}</strong></p>
+    `<p>to continue to <strong>${escapeHtml(input.clientId)}</strong>${
+      input.organization
+        ? ` in the organization <strong>${escapeHtml(
+            input.organization.displayName,
+          )}</strong> (<code>${escapeHtml(
+            input.organization.id,
+          )}</code>): only its members can sign in`
+        : ''
+    }</p>
 ${
   input.error
     ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>`

@@ -1,12 +1,24 @@
 import Provider, {
+  interactionPolicy,
   type Account,
   type Configuration,
   type ErrorOut,
   type JWK,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
-import type { FixtureUser, FixtureUsers } from './fixtureUsers.ts';
-import { createMemoryAdapter } from './memoryAdapter.ts';
+import type {
+  FixtureOrganization,
+  FixtureUser,
+  FixtureUsers,
+} from './fixtureUsers.ts';
+import type { MemoryStore } from './memoryAdapter.ts';
+import {
+  organizationClaims,
+  organizationMembershipPrompt,
+  requestedOrganization,
+  validateOrganizationParam,
+  type OrganizationGrants,
+} from './organizations.ts';
 import { errorPage } from './pages.ts';
 import type { SigningKey } from './secrets.ts';
 import type { UrlAllowList } from './urlAllowList.ts';
@@ -21,6 +33,8 @@ export type ProviderOptions = {
   };
   signingKeys: SigningKey[];
   cookieKeys: string[];
+  store: MemoryStore;
+  organizationGrants: OrganizationGrants;
   /** Read on every refresh, so the admin API can switch rotation at run time. */
   refreshTokenRotation: () => boolean;
   log: (message: string) => void;
@@ -30,9 +44,12 @@ const minute = 60;
 const hour = 60 * minute;
 const day = 24 * hour;
 
-/** Claims by scope, as Auth0 returns them in ID tokens and from /userinfo. */
+/**
+ * Claims by scope, as Auth0 returns them in ID tokens and from /userinfo. The organization
+ * claims come only in ID tokens, and only for a sign-in to an organization.
+ */
 const claimsByScope = {
-  openid: ['sub'],
+  openid: ['sub', 'org_id', 'org_name'],
   email: ['email', 'email_verified'],
   profile: ['name', 'nickname', 'picture', 'updated_at'],
 };
@@ -43,11 +60,13 @@ const claimsByScope = {
  * added around it by the server.
  */
 export function createAuth0Provider(options: ProviderOptions): Provider {
-  const { users, client } = options;
+  const { users, client, organizationGrants } = options;
   const origin = new URL(options.issuer).origin;
+  const policy = interactionPolicy.base();
+  policy.add(organizationMembershipPrompt(users));
 
   const configuration: Configuration = {
-    adapter: createMemoryAdapter(),
+    adapter: options.store.adapter,
     clients: [
       {
         client_id: client.clientId,
@@ -86,17 +105,33 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy,
     },
-    findAccount: (_ctx, sub) => {
+    // `token` is the code, refresh token or access token being used, where there is one:
+    // its grant says which organization (if any) the sign-in was for.
+    findAccount: (_ctx, sub, token) => {
       const user = users.bySub(sub);
-      return user ? accountOf(user, origin) : undefined;
+      if (!user) return undefined;
+      const organizationId = organizationGrants.organizationOf(
+        (token as { grantId?: string } | undefined)?.grantId,
+      );
+      return accountOf(
+        user,
+        origin,
+        organizationId === undefined
+          ? undefined
+          : users.organization(organizationId),
+      );
     },
-    loadExistingGrant: grantWithoutConsent,
+    loadExistingGrant: ctx =>
+      grantWithoutConsent(ctx, users, organizationGrants),
     extraParams: {
+      // Auth0 Organizations: an unknown organization is refused; membership is checked
+      // once the user is known (organizationMembershipPrompt).
+      organization: validateOrganizationParam(users),
       // Auth0's own authorization parameters, accepted and ignored.
       connection: null,
       connection_scope: null,
-      organization: null,
       invitation: null,
       screen_hint: null,
       // oidc-provider runs every extraParams validator on every authorization request,
@@ -144,10 +179,17 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
   return provider;
 }
 
-function accountOf(user: FixtureUser, origin: string): Account {
+function accountOf(
+  user: FixtureUser,
+  origin: string,
+  organization: FixtureOrganization | undefined,
+): Account {
   return {
     accountId: user.sub,
-    claims: () => ({
+    claims: use => ({
+      ...(use === 'id_token' && organization
+        ? organizationClaims(organization)
+        : {}),
       sub: user.sub,
       email: user.email,
       email_verified: user.emailVerified,
@@ -164,22 +206,31 @@ function accountOf(user: FixtureUser, origin: string): Account {
 /**
  * Auth0 grants a first-party application what it asks for without a consent screen,
  * unless the request says prompt=consent (oidc-provider then still shows the consent
- * prompt, because it was requested).
+ * prompt, because it was requested). A grant belongs to one organization (or to none), so
+ * a sign-in for another organization, or without one, gets a grant of its own.
  */
-async function grantWithoutConsent(ctx: KoaContextWithOIDC) {
+async function grantWithoutConsent(
+  ctx: KoaContextWithOIDC,
+  users: FixtureUsers,
+  organizationGrants: OrganizationGrants,
+) {
   const { client, session, provider } = ctx.oidc;
   const accountId = session?.accountId;
   if (!client || !session || !accountId) return undefined;
+  const organizationId = requestedOrganization(ctx, users)?.id;
   const grantId =
     ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
   const existing = grantId ? await provider.Grant.find(grantId) : undefined;
   const grant =
-    existing && existing.accountId === accountId
+    existing &&
+    existing.accountId === accountId &&
+    organizationGrants.organizationOf(existing.jti) === organizationId
       ? existing
       : new provider.Grant({ clientId: client.clientId, accountId });
   grant.addOIDCScope(ctx.oidc.requestParamOIDCScopes);
   grant.addOIDCClaims(ctx.oidc.requestParamClaims);
   await grant.save();
+  organizationGrants.remember(grant.jti, organizationId);
   return grant;
 }
 

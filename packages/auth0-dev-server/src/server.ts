@@ -11,6 +11,8 @@ import { ensureTlsMaterial } from './certificates.ts';
 import { createCounters, type CountersSnapshot } from './counters.ts';
 import { loadFixtureUsers } from './fixtureUsers.ts';
 import { interactionRoutes } from './interactions.ts';
+import { createMemoryStore } from './memoryAdapter.ts';
+import { createOrganizationGrants } from './organizations.ts';
 import {
   applyKnobsPatch,
   defaultKnobs,
@@ -19,7 +21,13 @@ import {
 } from './knobs.ts';
 import { defaultOptions, type Auth0DevServerOptions } from './options.ts';
 import { createAuth0Provider } from './provider.ts';
+import {
+  listRefreshTokens,
+  type RefreshTokenSummary,
+} from './refreshTokens.ts';
+import { revocationRoute } from './revocation.ts';
 import { ensureSecrets } from './secrets.ts';
+import { auth0RefreshErrors } from './tokenErrors.ts';
 import { trafficControl } from './trafficControl.ts';
 import { createUrlAllowList } from './urlAllowList.ts';
 import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
@@ -42,6 +50,8 @@ export type Auth0DevServer = {
   updateKnobs(patch: KnobsPatch): Promise<Knobs>;
   counters(): CountersSnapshot;
   resetCounters(): CountersSnapshot;
+  /** The live refresh tokens (never their values), e.g. to see that a sign-out revoked them. */
+  refreshTokens(): RefreshTokenSummary[];
   /** Knobs back to their start values; counters and rate limits cleared. */
   reset(): Promise<Knobs>;
   close(): Promise<void>;
@@ -120,15 +130,21 @@ export async function startAuth0DevServer(
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://localhost:${port}/`;
 
+  const store = createMemoryStore();
+  const organizationGrants = createOrganizationGrants();
   const provider = createAuth0Provider({
     issuer,
     users,
     client: { clientId, clientSecret, redirectUris },
     signingKeys: secrets.signingKeys,
     cookieKeys: secrets.cookieKeys,
+    store,
+    organizationGrants,
     refreshTokenRotation: () => knobs.refreshTokenRotation,
     log,
   });
+  const refreshTokens = () =>
+    listRefreshTokens(store, users, organizationGrants);
   provider.use(
     trafficControl({
       provider,
@@ -137,6 +153,10 @@ export async function startAuth0DevServer(
       counters,
       rateLimiter,
     }),
+  );
+  provider.use(auth0RefreshErrors());
+  provider.use(
+    revocationRoute({ provider, store, clientId, clientSecret, log }),
   );
   provider.use(interactionRoutes({ provider, users, usersFile, log }));
   provider.use(auth0Routes({ provider, users, clientId, logoutUrls, log }));
@@ -182,6 +202,12 @@ export async function startAuth0DevServer(
       sub: user.sub,
       email: user.email,
       emailVerified: user.emailVerified,
+      organizations: user.organizations,
+    })),
+    organizations: users.organizations.map(organization => ({
+      id: organization.id,
+      name: organization.name,
+      displayName: organization.displayName,
     })),
     adminRoutes: [
       'GET /',
@@ -189,6 +215,7 @@ export async function startAuth0DevServer(
       'PATCH /knobs',
       'GET /counters',
       'DELETE /counters',
+      'GET /refresh-tokens',
       'POST /reset',
     ],
   });
@@ -209,6 +236,7 @@ export async function startAuth0DevServer(
     updateKnobs,
     counters: () => counters.snapshot(),
     resetCounters,
+    refreshTokens,
     reset,
   });
   const requestedAdminPort =
@@ -239,6 +267,7 @@ export async function startAuth0DevServer(
     updateKnobs,
     counters: () => counters.snapshot(),
     resetCounters,
+    refreshTokens,
     reset,
     async close() {
       await Promise.all([closeServer(server), closeServer(admin)]);

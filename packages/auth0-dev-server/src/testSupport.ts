@@ -198,13 +198,14 @@ export async function refresh(
   });
 }
 
-/** Signs chris in and exchanges the code: a fresh set of tokens. */
+/** Signs chris (or whom `credentials` name) in and exchanges the code: a fresh set of tokens. */
 export async function tokensFor(
   browser: Browser,
   server: Auth0DevServer,
   credentials?: Record<string, string>,
+  authorizeParams: Record<string, string> = {},
 ): Promise<TokenResponse> {
-  const params = await signIn(browser, server, credentials);
+  const params = await signIn(browser, server, credentials, authorizeParams);
   const { status, body } = await exchangeCode(
     browser,
     server,
@@ -215,6 +216,24 @@ export async function tokensFor(
       `token exchange answered ${status}: ${JSON.stringify(body)}`,
     );
   return body;
+}
+
+/** POST /oauth/revoke with the client's credentials, as a form or as JSON. */
+export async function revokeRequest(
+  browser: Browser,
+  server: Auth0DevServer,
+  params: Record<string, string>,
+  as: 'form' | 'json' = 'form',
+): Promise<BrowserResponse> {
+  const body = {
+    client_id: server.clientId,
+    client_secret: server.clientSecret,
+    ...params,
+  };
+  return browser.request(new URL('oauth/revoke', server.issuer).href, {
+    method: 'POST',
+    ...(as === 'form' ? { form: body } : { json: body }),
+  });
 }
 
 export async function userinfo(

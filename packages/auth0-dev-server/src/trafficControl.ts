@@ -3,7 +3,8 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { CountedEndpoint, Counters } from './counters.ts';
 import type { FixtureUsers } from './fixtureUsers.ts';
-import type { Knobs, LatencyEndpoint } from './knobs.ts';
+import { latencyEndpoints, type Knobs, type LatencyEndpoint } from './knobs.ts';
+import { forcedTokenFailure } from './tokenErrors.ts';
 import type { UserinfoRateLimiter } from './userinfoRateLimit.ts';
 
 export type TrafficControlOptions = {
@@ -52,12 +53,13 @@ export function trafficControl(options: TrafficControlOptions) {
         if (await redirectWithError(ctx, knobs.authorizeError)) return;
       }
       if (endpoint === 'token' && knobs.tokenErrorStatus !== null) {
-        ctx.status = knobs.tokenErrorStatus;
-        ctx.set('cache-control', 'no-store');
-        ctx.body = {
-          error: 'server_error',
-          error_description: `auth0-dev-server: forced ${knobs.tokenErrorStatus} (tokenErrorStatus)`,
-        };
+        const failure = forcedTokenFailure(
+          knobs.tokenErrorStatus,
+          knobs.tokenRetryAfterSeconds,
+        );
+        ctx.status = failure.status;
+        ctx.set(failure.headers);
+        ctx.body = failure.body;
         return;
       }
       if (endpoint === 'userinfo') {
@@ -66,7 +68,7 @@ export function trafficControl(options: TrafficControlOptions) {
           return;
       }
       await next();
-      user ??= userOf(signedInSub(ctx) ?? accountIdAfter(ctx));
+      user ??= userOf(countedSub(ctx) ?? accountIdAfter(ctx));
     } catch (error) {
       failed = error;
       throw error;
@@ -136,6 +138,7 @@ function endpointOf(method: string, path: string): CountedEndpoint | undefined {
   if (path === '/authorize' || path.startsWith('/authorize/'))
     return 'authorize';
   if (path === '/oauth/token') return 'token';
+  if (path === '/oauth/revoke') return 'revoke';
   if (path === '/userinfo') return 'userinfo';
   if (path === '/.well-known/jwks.json') return 'jwks';
   if (path === '/.well-known/openid-configuration') return 'discovery';
@@ -148,19 +151,20 @@ function endpointOf(method: string, path: string): CountedEndpoint | undefined {
 function isLatencyEndpoint(
   endpoint: CountedEndpoint,
 ): endpoint is LatencyEndpoint {
-  return ['authorize', 'token', 'userinfo', 'jwks', 'logout'].includes(
-    endpoint,
-  );
+  return (latencyEndpoints as readonly string[]).includes(endpoint);
 }
 
-/** Set by the login page when a password was right. */
-export function setSignedInSub(ctx: KoaContextWithOIDC, sub: string) {
-  ctx.state.signedInSub = sub;
+/**
+ * Names the user a request is counted for, where oidc-provider does not resolve one: the
+ * login page when a password was right, /oauth/revoke for the token's user.
+ */
+export function setCountedSub(ctx: KoaContextWithOIDC, sub: string) {
+  ctx.state.countedSub = sub;
 }
 
-function signedInSub(ctx: KoaContextWithOIDC): string | undefined {
-  return typeof ctx.state.signedInSub === 'string'
-    ? ctx.state.signedInSub
+function countedSub(ctx: KoaContextWithOIDC): string | undefined {
+  return typeof ctx.state.countedSub === 'string'
+    ? ctx.state.countedSub
     : undefined;
 }
 

@@ -5,8 +5,10 @@ import {
   BackendWithAuth0,
   startBackendWithAuth0,
   jwtPayload,
+  refreshCookie,
   refreshSession,
   signInThroughPopup,
+  signOut,
   waitForCatalogUser,
 } from 'test-harness';
 
@@ -163,16 +165,126 @@ describe('Auth0 sign-in with this repo’s module', () => {
     );
   });
 
+  it('answers 503 with Retry-After while Auth0 fails, and refreshes with one call once it recovers', async () => {
+    const browser = newBrowser();
+    await signInThroughPopup(browser, backend, { user: 'sam' });
+    await auth0.admin.failToken(503);
+    const during = await refreshSession(browser, backend);
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(during.body.error).toEqual({
+      name: 'Auth0UnavailableError',
+      message: expect.stringContaining('Auth0 is unreachable or failing'),
+    });
+
+    await auth0.admin.clearFailures();
+    await auth0.admin.resetCounters();
+    const after = await refreshSession(browser, backend);
+    expect(after.status).toBe(200);
+    expect(after.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/sam',
+    );
+    expect((await auth0.admin.counters()).endpoints.token.requests).toBe(1);
+  });
+
+  it('answers 503 for a 429 from Auth0, passing on the Retry-After Auth0 sent', async () => {
+    const browser = newBrowser();
+    await signInThroughPopup(browser, backend, { user: 'sam' });
+    await auth0.admin.rateLimitToken({ retryAfterSeconds: 7 });
+    const limited = await refreshSession(browser, backend);
+    expect(limited.status).toBe(503);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect(limited.body.error.name).toBe('Auth0UnavailableError');
+    expect(limited.body.error.message).toContain('429 too_many_requests');
+
+    // Without Retry-After, Auth0's X-RateLimit-Reset (the next second) says when.
+    await auth0.admin.rateLimitToken();
+    const reset = await refreshSession(browser, backend);
+    expect(reset.status).toBe(503);
+    expect(reset.headers.get('retry-after')).toBe('1');
+
+    await auth0.admin.clearFailures();
+    expect((await refreshSession(browser, backend)).status).toBe(200);
+  });
+
+  it('answers 503 when Auth0 cannot be reached at all', async () => {
+    const browser = newBrowser();
+    await signInThroughPopup(browser, backend, { user: 'sam' });
+    await auth0.admin.refuseConnections();
+    try {
+      const during = await refreshSession(browser, backend);
+      expect(during.status).toBe(503);
+      expect(during.body.error.name).toBe('Auth0UnavailableError');
+    } finally {
+      await auth0.admin.acceptConnections();
+    }
+    expect((await refreshSession(browser, backend)).status).toBe(200);
+  });
+
+  it('keeps answering 401 for a session Auth0 no longer knows', async () => {
+    const response = await refreshSession(newBrowser(), backend, {
+      cookie: 'a'.repeat(43),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('retry-after')).toBeNull();
+  });
+
+  it.each([
+    ['an empty', ''],
+    ['an absurdly long', 'a'.repeat(10_000)],
+    ['a garbled', '<script>alert(1)</script>;%00'],
+  ])(
+    'refuses %s session cookie with 401 without asking Auth0',
+    async (_kind, cookie) => {
+      await auth0.admin.resetCounters();
+      const response = await refreshSession(newBrowser(), backend, {
+        cookie: encodeURIComponent(cookie),
+      });
+      expect(response.status).toBe(401);
+      expect((await auth0.admin.counters()).endpoints.token.requests).toBe(0);
+    },
+  );
+
+  it('revokes the refresh token at Auth0 on sign-out, so a copied cookie no longer refreshes', async () => {
+    const browser = newBrowser();
+    await signInThroughPopup(browser, backend, { user: 'chris' });
+    const copied = (await refreshCookie(browser, backend))!;
+    expect(copied).toBeTruthy();
+    await auth0.admin.resetCounters();
+
+    expect((await signOut(browser, backend)).status).toBe(200);
+    expect(await refreshCookie(browser, backend)).toBeUndefined();
+    expect((await auth0.admin.counters()).endpoints.revoke).toMatchObject({
+      requests: 1,
+      byStatus: { 200: 1 },
+    });
+    const replay = await refreshSession(newBrowser(), backend, {
+      cookie: copied,
+    });
+    expect(replay.status).toBe(401);
+  });
+
+  it('signs out even when Auth0 cannot revoke, and says so in the log', async () => {
+    const browser = newBrowser();
+    await signInThroughPopup(browser, backend, { user: 'chris' });
+    await auth0.admin.refuseConnections();
+    try {
+      expect((await signOut(browser, backend)).status).toBe(200);
+    } finally {
+      await auth0.admin.acceptConnections();
+    }
+    expect(await refreshCookie(browser, backend)).toBeUndefined();
+    expect(backend.output()).toContain(
+      'sign-out could not revoke the refresh token at Auth0',
+    );
+    expect(backend.output()).toMatch(/auth0-revoke/);
+  });
+
   it('audits sign-ins and refusals without a token or secret in any log line', async () => {
     const browser = newBrowser();
     await signInThroughPopup(browser, backend, { user: 'chris' });
     await signInThroughPopup(newBrowser(), backend, { user: 'newhire' });
-    const refreshCookie = (
-      await browser.cookies(`${backend.baseUrl}/api/auth/auth0/refresh`)
-    )
-      .split('; ')
-      .find(cookie => cookie.startsWith('auth0-refresh-token='))!
-      .split('=')[1];
+    const cookie = (await refreshCookie(browser, backend))!;
 
     const auditLines = backend
       .output()
@@ -186,8 +298,8 @@ describe('Auth0 sign-in with this repo’s module', () => {
         expect.stringContaining('CatalogUserNotFoundError'),
       ]),
     );
-    expect(refreshCookie.length).toBeGreaterThan(10);
-    expect(backend.output()).not.toContain(refreshCookie);
+    expect(cookie.length).toBeGreaterThan(10);
+    expect(backend.output()).not.toContain(cookie);
     expect(backend.output()).not.toContain(auth0.clientSecret);
     // Backstage's own request log records the callback URL; the audit records never do.
     for (const line of auditLines) {
@@ -229,4 +341,120 @@ describe('a resolver added through the extension point', () => {
       'user:default/nia',
     );
   });
+});
+
+/** Starts a backend with an extra test config against the stand-in, for one describe block. */
+function backendWith(configFile: string, catalogUser: string) {
+  const started: {
+    stack?: BackendWithAuth0;
+    browsers: Browser[];
+  } = { browsers: [] };
+  beforeAll(async () => {
+    started.stack = await startBackendWithAuth0({
+      configFiles: [
+        'app-config.yaml',
+        `packages/backend/src/__testUtils__/${configFile}`,
+      ],
+    });
+    await waitForCatalogUser(started.stack.backend, catalogUser);
+  });
+  afterAll(async () => {
+    await Promise.all(started.browsers.map(browser => browser.close()));
+    await started.stack?.stop();
+  });
+  return {
+    get backend() {
+      return started.stack!.backend;
+    },
+    newBrowser() {
+      const browser = createBrowser({ caFile: started.stack!.auth0.caFile });
+      started.browsers.push(browser);
+      return browser;
+    },
+  };
+}
+
+describe('users whose name matches but who are other people', () => {
+  const stack = backendWith('app-config.other-emails.yaml', 'kevin');
+
+  it('refuses bob@example.com as catalog user bob, whose email is robert@example.com', async () => {
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      { user: 'bob' },
+    );
+    expect(message.response).toBeUndefined();
+    expect(message.error?.name).toBe('CatalogUserEmailMismatchError');
+    expect(message.error?.message).toContain('bob@example.com');
+    expect(message.error?.message).toContain('robert@example.com');
+    expect(message.error?.message).not.toContain('user:default/');
+  });
+
+  it('refuses a KELVIN SIGN email that Unicode case folding would make kevin@example.com', async () => {
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      { user: 'kelvin-sign' },
+    );
+    expect(message.response).toBeUndefined();
+    expect(message.error?.name).toBe('CatalogUserNotFoundError');
+    expect(message.error?.message).toContain('\u212Aevin@example.com');
+  });
+});
+
+describe('sign-in limited to one Auth0 organization', () => {
+  const stack = backendWith('app-config.organization.yaml', 'bob');
+
+  it('signs in a member who signed in through that organization', async () => {
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      { user: 'chris' },
+    );
+    expect(message.error).toBeUndefined();
+    expect(message.response!.backstageIdentity!.identity.userEntityRef).toBe(
+      'user:default/chris',
+    );
+  });
+
+  it('signs bob in as bob despite another catalog email, as allowEmailMismatch says', async () => {
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      { user: 'bob' },
+    );
+    expect(message.error).toBeUndefined();
+    expect(message.response!.backstageIdentity!.identity.userEntityRef).toBe(
+      'user:default/bob',
+    );
+  });
+
+  it.each([
+    [
+      'another organization',
+      'sam',
+      (url: URL) => url.searchParams.set('organization', 'org_othercorp'),
+      'the Auth0 organization other-corp',
+    ],
+    [
+      'no organization',
+      'alex',
+      (url: URL) => url.searchParams.delete('organization'),
+      'no Auth0 organization',
+    ],
+  ])(
+    'refuses an ID token from %s, though the browser changed the request',
+    async (_case, user, editAuthorizeUrl, shown) => {
+      const { message } = await signInThroughPopup(
+        stack.newBrowser(),
+        stack.backend,
+        { user },
+        { editAuthorizeUrl },
+      );
+      expect(message.response).toBeUndefined();
+      expect(message.error?.name).toBe('OrganizationMismatchError');
+      expect(message.error?.message).toContain(shown);
+      expect(message.error?.message).toContain('org_examplecorp');
+    },
+  );
 });

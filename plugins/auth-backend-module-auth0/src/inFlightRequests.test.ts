@@ -31,6 +31,13 @@ describe('InFlightRequests', () => {
     expect(finished).toEqual(['first', 'second']);
   });
 
+  it('says it is closing once draining began', async () => {
+    const requests = new InFlightRequests();
+    expect(requests.closing).toBe(false);
+    await requests.drain(60_000);
+    expect(requests.closing).toBe(true);
+  });
+
   it('counts a failed request as finished and hands its error to the caller', async () => {
     const requests = new InFlightRequests();
     await expect(

@@ -5,6 +5,12 @@
  */
 export class InFlightRequests {
   readonly #pending = new Set<Promise<unknown>>();
+  #closing = false;
+
+  /** True once draining began: new work should go to another replica. */
+  get closing(): boolean {
+    return this.#closing;
+  }
 
   /** Runs `work` as one request to wait for at shutdown. */
   track<T>(work: () => Promise<T>): Promise<T> {
@@ -22,6 +28,7 @@ export class InFlightRequests {
    * too), or after `timeoutMs`, whichever is first.
    */
   async drain(timeoutMs: number): Promise<void> {
+    this.#closing = true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>(resolve => {
       timer = setTimeout(resolve, timeoutMs);

@@ -13,7 +13,7 @@ import { createAuth0ProviderFactory } from './providerFactory';
 import { InFlightRequests } from './inFlightRequests';
 import { RefreshCoordinator } from './refreshCoordinator';
 
-/** Longest wait at shutdown for sign-ins and refreshes in flight. */
+/** Longest wait at shutdown for sign-ins and refreshes in flight (Kubernetes grants 30 s). */
 const SHUTDOWN_DRAIN_MS = 20_000;
 import { createEmailSignInResolvers } from './resolvers';
 
@@ -49,7 +49,7 @@ export const authModuleAuth0Provider = createBackendModule({
         database: coreServices.database,
         auditor: coreServices.auditor,
         auth: coreServices.auth,
-        lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
       },
       async init({
@@ -59,7 +59,7 @@ export const authModuleAuth0Provider = createBackendModule({
         database,
         auditor,
         auth,
-        lifecycle,
+        rootLifecycle,
         catalog,
       }) {
         const builtInFactories = createEmailSignInResolvers({
@@ -87,8 +87,10 @@ export const authModuleAuth0Provider = createBackendModule({
           logger,
         });
         const inFlight = new InFlightRequests();
-        // Before the server and the databases close (a Kubernetes grace period is 30 s).
-        lifecycle.addShutdownHook(() => inFlight.drain(SHUTDOWN_DRAIN_MS));
+        // Before any plugin shuts down: a refresh still needs the catalog and the database.
+        rootLifecycle.addBeforeShutdownHook(() =>
+          inFlight.drain(SHUTDOWN_DRAIN_MS),
+        );
 
         providers.registerProvider({
           providerId: 'auth0',

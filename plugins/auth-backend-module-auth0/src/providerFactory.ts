@@ -143,8 +143,18 @@ export function createAuth0ProviderFactory(options: {
             handlers.frameHandler(req, res),
           ),
         ),
-      refresh: (req, res) =>
-        inFlight.track(() =>
+      refresh: async (req, res) => {
+        if (inFlight.closing) {
+          // The load balancer sends the retry to a replica that is not stopping.
+          sendUnavailable(req, res, {
+            name: 'ServiceUnavailableError',
+            message:
+              'This Backstage instance is shutting down; your session is kept, and the app tries again on another instance.',
+            retryAfterSeconds: 1,
+          });
+          return;
+        }
+        await inFlight.track(() =>
           audit.within({ kind: 'refresh', req }, async () => {
             try {
               await handlers.refresh!(req, res);
@@ -157,7 +167,8 @@ export function createAuth0ProviderFactory(options: {
               sendUnavailable(req, res, unavailable);
             }
           }),
-        ),
+        );
+      },
       logout: (req, res) =>
         inFlight.track(() =>
           audit.within({ kind: 'sign-out', req }, async () => {
@@ -187,7 +198,8 @@ function findAuth0Unavailable(
 }
 
 /**
- * A refresh that failed because of Auth0, not because of the session, answers 503: the
+ * A refresh that failed because of Auth0 or a stopping replica, not because of the
+ * session, answers 503: the
  * frontend keeps the person signed in on their current token and tries again after
  * `Retry-After`. A 401 still means the session is over. The body has Backstage's usual
  * error shape.
@@ -195,7 +207,7 @@ function findAuth0Unavailable(
 function sendUnavailable(
   req: Request,
   res: Response,
-  error: Auth0UnavailableError,
+  error: { name: string; message: string; retryAfterSeconds?: number },
 ) {
   res
     .status(503)
