@@ -6,6 +6,36 @@ import {
 
 jest.setTimeout(180_000);
 
+/** Development's log lines without their terminal colours. */
+function withoutColors(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** The whole line (ended by a newline) that contains `marker`, if there is one yet. */
+function lineWith(output: string, marker: string): string | undefined {
+  return output
+    .split('\n')
+    .slice(0, -1)
+    .find(line => line.includes(marker));
+}
+
+/** Resolves once the backend's output satisfies `condition`; rejects after `timeoutMs`. */
+async function outputMatching(
+  backend: BackendProcess,
+  condition: (output: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const output = backend.output();
+    if (condition(output)) return output;
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `the backend's output did not show what the test waits for within ${timeoutMs} ms:\n${backend.output()}`,
+  );
+}
+
 async function signInAsGuest(backend: BackendProcess) {
   const response = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
@@ -37,6 +67,49 @@ describe('the backend in development (app-config.yaml)', () => {
     backend = await startBackendProcess({ configFiles: ['app-config.yaml'] });
   });
   afterAll(() => backend?.stop());
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(backend.output()).toContain(
+      `Listening on 127.0.0.1:${backend.port}`,
+    );
+  });
+
+  it('logs a request to the OAuth callback with its path but not its code or state', async () => {
+    const userAgent = `backend-test-${process.pid}-callback`;
+    const response = await fetch(
+      `${backend.baseUrl}/api/auth/auth0/handler/frame?code=SECRET_CODE&state=SECRET_STATE`,
+      { headers: { 'user-agent': userAgent } },
+    );
+    await response.arrayBuffer();
+    const output = await outputMatching(
+      backend,
+      text => lineWith(text, userAgent) !== undefined,
+    );
+    const line = withoutColors(lineWith(output, userAgent)!);
+    expect(line).toContain('"GET /api/auth/auth0/handler/frame HTTP/1.1"');
+    expect(line).toContain('type="incomingRequest"');
+    expect(line).toContain('url="/api/auth/auth0/handler/frame"');
+    expect(output).not.toContain('SECRET_CODE');
+    expect(output).not.toContain('SECRET_STATE');
+
+    // Other requests keep their query string in the log.
+    const otherAgent = `backend-test-${process.pid}-other`;
+    await (
+      await fetch(`${backend.baseUrl}/api/catalog/entities?filter=KEPT`, {
+        headers: { 'user-agent': otherAgent },
+      })
+    ).arrayBuffer();
+    const otherLine = lineWith(
+      await outputMatching(
+        backend,
+        text => lineWith(text, otherAgent) !== undefined,
+      ),
+      otherAgent,
+    );
+    expect(withoutColors(otherLine!)).toContain(
+      '"GET /api/catalog/entities?filter=KEPT HTTP/1.1"',
+    );
+  });
 
   it('signs a guest in with a Backstage token', async () => {
     const response = await signInAsGuest(backend);
@@ -87,6 +160,26 @@ describe('the backend in development (app-config.yaml)', () => {
 
 const productionConfigFiles = ['app-config.yaml', 'app-config.production.yaml'];
 
+/** What production needs in the environment, valid throughout. */
+function productionEnv(databasePrefix: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    APP_BASE_URL: 'http://localhost:7007',
+    BACKEND_SECRET: 'a-test-backend-secret-that-is-long-enough',
+    POSTGRES_HOST: '127.0.0.1',
+    POSTGRES_PORT: '5432',
+    POSTGRES_USER: 'postgres',
+    POSTGRES_PASSWORD: 'unused-with-trust-auth',
+    APP_CONFIG_backend_database_prefix: databasePrefix,
+    GITHUB_TOKEN: 'not-used-in-this-test',
+    AUTH_AUTH0_DOMAIN: 'tenant.example.com',
+    AUTH_AUTH0_CLIENT_ID: 'not-used-in-this-test',
+    AUTH_AUTH0_CLIENT_SECRET: 'not-used-in-this-test',
+    AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
+    CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
+  };
+}
+
 describe('the backend with production config (app-config.production.yaml)', () => {
   const databasePrefix = `backstage_test_${process.pid}_`;
   let backend: BackendProcess;
@@ -94,28 +187,17 @@ describe('the backend with production config (app-config.production.yaml)', () =
   beforeAll(async () => {
     backend = await startBackendProcess({
       configFiles: productionConfigFiles,
-      env: {
-        NODE_ENV: 'production',
-        APP_BASE_URL: 'http://localhost:7007',
-        BACKEND_SECRET: 'a-test-backend-secret-that-is-long-enough',
-        POSTGRES_HOST: '127.0.0.1',
-        POSTGRES_PORT: '5432',
-        POSTGRES_USER: 'postgres',
-        POSTGRES_PASSWORD: 'unused-with-trust-auth',
-        APP_CONFIG_backend_database_prefix: databasePrefix,
-        GITHUB_TOKEN: 'not-used-in-this-test',
-        AUTH_AUTH0_DOMAIN: 'tenant.example.com',
-        AUTH_AUTH0_CLIENT_ID: 'not-used-in-this-test',
-        AUTH_AUTH0_CLIENT_SECRET: 'not-used-in-this-test',
-        AUTH_SESSION_SECRET: 'a-test-session-secret-that-is-long-enough',
-        CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
-      },
+      env: productionEnv(databasePrefix),
     });
   });
 
   afterAll(async () => {
     await backend?.stop();
     await dropDatabasesWithPrefix(databasePrefix);
+  });
+
+  it('listens on every interface', () => {
+    expect(backend.output()).toContain(`Listening on 0.0.0.0:${backend.port}`);
   });
 
   it('answers 404 for the guest provider', async () => {
@@ -134,6 +216,23 @@ describe('the backend with production config (app-config.production.yaml)', () =
 });
 
 describe('the production startup check', () => {
+  const databasePrefix = `backstage_test_refused_${process.pid}_`;
+  afterAll(() => dropDatabasesWithPrefix(databasePrefix));
+
+  it('exits with code 1 when a plugin cannot start, with the whole refusal in its output', async () => {
+    const attempt = startBackendProcess({
+      configFiles: productionConfigFiles,
+      env: {
+        ...productionEnv(databasePrefix),
+        AUTH_SESSION_SECRET: 'ten-chars!',
+        AUTH_AUTH0_DOMAIN: 'https://tenant.example.com',
+      },
+    });
+    await expect(attempt).rejects.toThrow(
+      /exited with code 1 before it was ready[\s\S]*Backstage could not start and exits with code 1: Backend startup failed[\s\S]*The Auth0 provider cannot start:\\n {2}- auth\.providers\.auth0\.production\.domain is \\"https:\/\/tenant\.example\.com\\"[^\n]*\\n {2}- auth\.session\.secret is 10 characters long/,
+    );
+  });
+
   it('refuses to start without a variable the config reads, naming it and the key', async () => {
     const attempt = startBackendProcess({
       configFiles: productionConfigFiles,

@@ -1,10 +1,13 @@
 import { developmentOnlyFeatures } from './developmentOnlyFeatures';
+import { rootHttpRouter } from './rootHttpRouter';
 
 /**
  * Every backend feature except the Auth0 provider module, so that a test backend can
  * run the same set with another Auth0 module (upstream's, for comparison).
  */
 export const featuresWithoutAuth0 = [
+  // Backstage's root HTTP router, whose request log leaves out query strings under /api/auth.
+  rootHttpRouter,
   import('@backstage/plugin-app-backend'),
   import('@backstage/plugin-auth-backend'),
   developmentOnlyFeatures,

@@ -1,6 +1,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { featuresWithoutAuth0 } from './features';
 import { checkProductionEnvironment } from './productionEnvironmentCheck';
+import { startBackendOrExit } from './startBackend';
 
 const problems = checkProductionEnvironment({
   args: process.argv.slice(2),
@@ -27,4 +28,5 @@ backend.add(import('@backstage-auth0/plugin-auth-backend-module-auth0'));
 backend.add(
   import('@backstage-auth0/plugin-auth-backend-module-auth0-user-id-resolver'),
 );
-backend.start();
+// When a plugin cannot start (e.g. the Auth0 module refusing its config), log why and exit 1.
+startBackendOrExit(backend);

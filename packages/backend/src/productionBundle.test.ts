@@ -89,6 +89,105 @@ function run(
   });
 }
 
+type RunToExit = {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  /** When `marker` first appeared in the output (performance.now()), if it did. */
+  markerAt?: number;
+  exitedAt: number;
+  /** Whether the command was still running after `timeoutMs` and was killed. */
+  killed: boolean;
+};
+
+/** Runs a command until it exits by itself, or kills it after `timeoutMs`. */
+function runToExit(
+  command: string,
+  args: string[],
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    marker: string;
+    timeoutMs: number;
+  },
+): Promise<RunToExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let markerAt: number | undefined;
+    let killed = false;
+    const collect = (chunk: Buffer) => {
+      output += chunk;
+      if (markerAt === undefined && output.includes(options.marker)) {
+        markerAt = performance.now();
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timeout = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.once('error', error => {
+      clearTimeout(timeout);
+      reject(error);
+    });
+    // `close`, not `exit`: all output has been read by then.
+    child.once('close', (code, signal) => {
+      clearTimeout(timeout);
+      resolve({
+        code,
+        signal,
+        output,
+        markerAt,
+        exitedAt: performance.now(),
+        killed,
+      });
+    });
+  });
+}
+
+/** Resolves once the process's output satisfies `condition`; rejects after `timeoutMs`. */
+async function outputMatching(
+  command: Pick<CommandProcess, 'output'>,
+  condition: (output: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<string> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const output = command.output();
+    if (condition(output)) return output;
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `the output did not show what the test waits for within ${timeoutMs} ms:\n${command.output()}`,
+  );
+}
+
+/** The request log's entries (JSON lines with `type: incomingRequest`) in the output. */
+function requestLogEntries(
+  output: string,
+): Array<{ message: string; url: string; method: string; userAgent?: string }> {
+  return (
+    output
+      .split('\n')
+      // The last piece is a line still being written, or empty.
+      .slice(0, -1)
+      .filter(line => line.startsWith('{'))
+      .map(line => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          return undefined;
+        }
+      })
+      .filter(entry => entry?.type === 'incomingRequest')
+  );
+}
+
 async function timed<T>(
   timings: Timings,
   name: string,
@@ -418,6 +517,57 @@ describe('the production image, run from the backend bundle', () => {
     );
     tokenBeforeRestart = refresh.body.backstageIdentity.token;
     expect((await catalogUser(tokenBeforeRestart)).status).toBe(200);
+
+    // The request log shows the flow's requests without their query strings: the callback's
+    // code and state, and /start's parameters.
+    const authEntries = (output: string) =>
+      requestLogEntries(output).filter(entry =>
+        entry.url.startsWith('/api/auth/auth0/'),
+      );
+    const output = await outputMatching(backend!, text =>
+      authEntries(text).some(
+        entry => entry.url === '/api/auth/auth0/handler/frame',
+      ),
+    );
+    const urls = authEntries(output).map(entry => entry.url);
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        '/api/auth/auth0/start',
+        '/api/auth/auth0/handler/frame',
+      ]),
+    );
+    expect(urls.filter(url => url.includes('?'))).toEqual([]);
+    expect(output).not.toMatch(/handler\/frame\?|[?&]code=/);
+  });
+
+  it('logs a request to the OAuth callback with its path but not its code or state', async () => {
+    const userAgent = `production-bundle-test-${randomBytes(4).toString(
+      'hex',
+    )}`;
+    const response = await fetch(
+      `${
+        backend!.baseUrl
+      }/api/auth/auth0/handler/frame?code=SECRET_CODE&state=SECRET_STATE`,
+      { headers: { 'user-agent': userAgent } },
+    );
+    await response.arrayBuffer();
+    const loggedRequest = (output: string) =>
+      requestLogEntries(output).find(entry => entry.userAgent === userAgent);
+    const output = await outputMatching(
+      backend!,
+      text => loggedRequest(text) !== undefined,
+    );
+    const entry = loggedRequest(output);
+    expect(entry).toMatchObject({
+      method: 'GET',
+      url: '/api/auth/auth0/handler/frame',
+      status: response.status,
+    });
+    expect(entry!.message).toContain(
+      '"GET /api/auth/auth0/handler/frame HTTP/1.1"',
+    );
+    expect(output).not.toContain('SECRET_CODE');
+    expect(output).not.toContain('SECRET_STATE');
   });
 
   it('stops on SIGTERM and, restarted, keeps sessions and the tokens it signed', async () => {
@@ -442,4 +592,61 @@ describe('the production image, run from the backend bundle', () => {
     expect(keyId(token)).not.toBe(keyId(tokenBeforeRestart));
     expect((await catalogUser(token)).status).toBe(200);
   });
+
+  it('exits with code 1, saying why, when the Auth0 module refuses its config', async () => {
+    const refusal = 'The Auth0 provider cannot start';
+    const attempt = await runToExit(
+      command[0] === 'node' ? process.execPath : command[0],
+      command.slice(1),
+      {
+        cwd: appDir,
+        env: {
+          ...env,
+          // Long enough for the production check (it is set and no placeholder); too short
+          // for the Auth0 module, which wants 32 characters.
+          AUTH_SESSION_SECRET: randomBytes(5).toString('hex'),
+          APP_CONFIG_backend_listen_port: String(await findFreePort()),
+          APP_CONFIG_backend_database_prefix: `${databasePrefix}refused_`,
+        },
+        marker: refusal,
+        timeoutMs: 150_000,
+      },
+    );
+    const explain = `--- output ---\n${attempt.output}`;
+    if (attempt.killed) {
+      throw new Error(
+        `the backend still ran ${
+          attempt.markerAt === undefined
+            ? 'without refusing'
+            : `${Math.round(
+                (attempt.exitedAt - attempt.markerAt) / 1000,
+              )} s after refusing`
+        }, and was killed\n${explain}`,
+      );
+    }
+    if (attempt.code !== 1 || attempt.markerAt === undefined) {
+      throw new Error(
+        `expected exit code 1 after "${refusal}"; got ${
+          attempt.signal ?? `code ${attempt.code}`
+        }${
+          attempt.markerAt === undefined ? ', without the refusal' : ''
+        }\n${explain}`,
+      );
+    }
+    // Exited within seconds of the refusal, not only once some deadline passed.
+    expect(attempt.exitedAt - attempt.markerAt).toBeLessThan(30_000);
+    // The last word, with every problem the module listed.
+    const lastWord = attempt.output
+      .split('\n')
+      .find(line => line.includes('Backstage could not start and exits'));
+    expect(lastWord).toBeDefined();
+    expect(JSON.parse(lastWord!)).toMatchObject({
+      level: 'error',
+      type: 'startupFailure',
+      message: expect.stringMatching(
+        /Backstage could not start and exits with code 1: Backend startup failed[\s\S]*The Auth0 provider cannot start:\n {2}- auth\.session\.secret is 10 characters long/,
+      ),
+    });
+    expect(attempt.output).not.toContain('Unhandled rejection');
+  }, 180_000);
 });

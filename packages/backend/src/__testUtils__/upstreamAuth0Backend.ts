@@ -2,10 +2,11 @@
 // Auth0 module (@backstage/plugin-auth-backend-module-auth0-provider) in place of ours.
 import { createBackend } from '@backstage/backend-defaults';
 import { featuresWithoutAuth0 } from '../features';
+import { startBackendOrExit } from '../startBackend';
 
 const backend = createBackend();
 for (const feature of featuresWithoutAuth0) {
   backend.add(feature);
 }
 backend.add(import('@backstage/plugin-auth-backend-module-auth0-provider'));
-backend.start();
+startBackendOrExit(backend);
