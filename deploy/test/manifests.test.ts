@@ -355,6 +355,63 @@ for (const target of kustomizeTargets()) {
   });
 }
 
+/** A change to rendered manifests, and the problem a check must report for it. */
+type Mutation<Aspect extends string> = {
+  what: string;
+  aspect: Aspect;
+  /** Text the message must contain. */
+  names: string;
+  mutate: (manifests: Manifest[]) => void;
+};
+
+/** The check finds nothing in `manifests`, and reports each mutation under its aspect. */
+function testEachMutation<Aspect extends string>(
+  check: (manifests: Manifest[]) => { aspect: Aspect; message: string }[],
+  manifests: Manifest[],
+  mutations: Mutation<Aspect>[],
+) {
+  test('the production overlay as it is has no problem', () => {
+    assert.deepEqual(check(manifests), []);
+  });
+
+  for (const mutation of mutations) {
+    test(`${mutation.what} is a problem of "${mutation.aspect}"`, () => {
+      const mutated = structuredClone(manifests);
+      mutation.mutate(mutated);
+      const problems = check(mutated);
+      assert.ok(
+        problems.some(
+          problem =>
+            problem.aspect === mutation.aspect &&
+            problem.message.includes(mutation.names),
+        ),
+        `expected a "${mutation.aspect}" problem naming ${
+          mutation.names
+        }, got: ${JSON.stringify(problems)}`,
+      );
+    });
+  }
+}
+
+/** Renders the production overlay from a copy of deploy/kubernetes with one file edited. */
+function renderProductionWithEditedFile(
+  file: string,
+  edit: (text: string) => string,
+): Manifest[] {
+  const copy = mkdtempSync(join(tmpdir(), 'deploy-edited-'));
+  try {
+    cpSync(kubernetesDir, copy, { recursive: true });
+    const path = join(copy, file);
+    const text = readFileSync(path, 'utf8');
+    const edited = edit(text);
+    assert.notEqual(edited, text, `the edit changed nothing in ${file}`);
+    writeFileSync(path, edited);
+    return renderKustomization(join(copy, 'overlays/production'));
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 describe('schema validation', () => {
   const base = renderKustomization(join(kubernetesDir, 'base'));
   const deployment = findOne(base, 'Deployment');
@@ -546,13 +603,7 @@ describe('the rate-limit check', () => {
   const annotations = (manifests: Manifest[], name: string) =>
     (ingress(manifests, name).metadata.annotations ??= {});
 
-  const mutations: {
-    what: string;
-    aspect: RateLimitAspect;
-    /** Text the message must contain. */
-    names: string;
-    mutate: (manifests: Manifest[]) => void;
-  }[] = [
+  const mutations: Mutation<RateLimitAspect>[] = [
     {
       what: 'dropping the limits',
       aspect: 'auth path',
@@ -661,53 +712,21 @@ describe('the rate-limit check', () => {
     },
   ];
 
-  test('the production overlay as it is has no problem', () => {
-    assert.deepEqual(authRateLimitProblems(production), []);
-  });
-
-  for (const mutation of mutations) {
-    test(`${mutation.what} is a problem of "${mutation.aspect}"`, () => {
-      const manifests = structuredClone(production);
-      mutation.mutate(manifests);
-      const problems = authRateLimitProblems(manifests);
-      assert.ok(
-        problems.some(
-          problem =>
-            problem.aspect === mutation.aspect &&
-            problem.message.includes(mutation.names),
-        ),
-        `expected a "${mutation.aspect}" problem naming ${
-          mutation.names
-        }, got: ${JSON.stringify(problems)}`,
-      );
-    });
-  }
+  testEachMutation(authRateLimitProblems, production, mutations);
 
   test('ingress-auth.yaml without its limits, rendered again, is caught', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'deploy-limit-'));
-    try {
-      cpSync(kubernetesDir, copy, { recursive: true });
-      const file = join(copy, 'base/ingress-auth.yaml');
-      const text = readFileSync(file, 'utf8');
-      const edited = text.replace(
-        /^\s+nginx\.ingress\.kubernetes\.io\/limit-.*\n/gm,
-        '',
-      );
-      assert.notEqual(edited, text);
-      writeFileSync(file, edited);
-      const problems = authRateLimitProblems(
-        renderKustomization(join(copy, 'overlays/production')),
-      );
-      assert.deepEqual(
-        problems.map(problem => problem.message),
-        [
-          `Ingress "backstage-auth" serves ${AUTH_PATH} without a limit; as a longer or equal prefix it takes those requests from the limited Ingress`,
-          `no Ingress rate-limits ${AUTH_PATH} (Prefix)`,
-        ],
-      );
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    const problems = authRateLimitProblems(
+      renderProductionWithEditedFile('base/ingress-auth.yaml', text =>
+        text.replace(/^\s+nginx\.ingress\.kubernetes\.io\/limit-.*\n/gm, ''),
+      ),
+    );
+    assert.deepEqual(
+      problems.map(problem => problem.message),
+      [
+        `Ingress "backstage-auth" serves ${AUTH_PATH} without a limit; as a longer or equal prefix it takes those requests from the limited Ingress`,
+        `no Ingress rate-limits ${AUTH_PATH} (Prefix)`,
+      ],
+    );
   });
 });
 
@@ -718,12 +737,7 @@ describe('the NetworkPolicy check', () => {
   const spec = (manifests: Manifest[]) =>
     (findOne(manifests, 'NetworkPolicy') as NetworkPolicy).spec!;
 
-  const mutations: {
-    what: string;
-    aspect: PolicyAspect;
-    names: string;
-    mutate: (manifests: Manifest[]) => void;
-  }[] = [
+  const mutations: Mutation<PolicyAspect>[] = [
     {
       what: 'selecting other pods',
       aspect: 'selects',
@@ -828,47 +842,18 @@ describe('the NetworkPolicy check', () => {
     },
   ];
 
-  test('the production overlay as it is has no problem', () => {
-    assert.deepEqual(networkPolicyProblems(production), []);
-  });
-
-  for (const mutation of mutations) {
-    test(`${mutation.what} is a problem of "${mutation.aspect}"`, () => {
-      const manifests = structuredClone(production);
-      mutation.mutate(manifests);
-      const problems = networkPolicyProblems(manifests);
-      assert.ok(
-        problems.some(
-          problem =>
-            problem.aspect === mutation.aspect &&
-            problem.message.includes(mutation.names),
-        ),
-        `expected a "${mutation.aspect}" problem naming ${
-          mutation.names
-        }, got: ${JSON.stringify(problems)}`,
-      );
-    });
-  }
+  testEachMutation(networkPolicyProblems, production, mutations);
 
   test('a port changed in networkpolicy.yaml, rendered again, is caught', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'deploy-policy-'));
-    try {
-      cpSync(kubernetesDir, copy, { recursive: true });
-      const file = join(copy, 'base/networkpolicy.yaml');
-      const text = readFileSync(file, 'utf8');
-      const edited = text.replace('port: 7007', 'port: 8080');
-      assert.notEqual(edited, text);
-      writeFileSync(file, edited);
-      const problems = networkPolicyProblems(
-        renderKustomization(join(copy, 'overlays/production')),
-      );
-      assert.deepEqual(
-        problems.map(problem => problem.aspect),
-        ['ingress'],
-      );
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
-    }
+    const problems = networkPolicyProblems(
+      renderProductionWithEditedFile('base/networkpolicy.yaml', text =>
+        text.replace('port: 7007', 'port: 8080'),
+      ),
+    );
+    assert.deepEqual(
+      problems.map(problem => problem.aspect),
+      ['ingress'],
+    );
   });
 });
 
