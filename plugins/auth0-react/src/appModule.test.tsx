@@ -1,4 +1,5 @@
-import { render, screen } from '@testing-library/react';
+import { useState } from 'react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApis } from '@backstage/frontend-test-utils';
 import { createApp } from '@backstage/frontend-defaults';
@@ -8,18 +9,44 @@ import {
   createFrontendModule,
   createFrontendPlugin,
   FrontendFeature,
+  identityApiRef,
   PageBlueprint,
+  useApi,
 } from '@backstage/frontend-plugin-api';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import { auth0AuthApiRef } from './api/auth0AuthApiRef';
 import { auth0AppModule } from './appModule';
-import { fakeAuth0Api } from './testing/fakeAuth0Api';
+import {
+  auth0DownAnswer,
+  authBackend,
+  sessionAnswer,
+} from './testing/authBackend';
+import { auth0Unreachable, fakeAuth0Api } from './testing/fakeAuth0Api';
+
+/** The home page; its button makes a request with the signed-in person's Backstage token. */
+function HomePage() {
+  const identityApi = useApi(identityApiRef);
+  const [token, setToken] = useState<string>();
+  return (
+    <>
+      <p>The catalog</p>
+      <button
+        onClick={async () =>
+          setToken((await identityApi.getCredentials()).token)
+        }
+      >
+        Load entities
+      </button>
+      {token && <p>Loaded with {token}</p>}
+    </>
+  );
+}
 
 const homePlugin = createFrontendPlugin({
   pluginId: 'home',
   extensions: [
     PageBlueprint.make({
-      params: { path: '/', loader: async () => <p>The catalog</p> },
+      params: { path: '/', loader: async () => <HomePage /> },
     }),
   ],
 });
@@ -58,9 +85,13 @@ function renderApp(environment: string, features: FrontendFeature[]) {
 
 afterEach(() => {
   localStorage.clear();
+  jest.useRealTimers();
   jest.restoreAllMocks();
   window.history.replaceState(null, '', '/');
 });
+
+const outageNotice = () =>
+  screen.queryByRole('status', { name: 'Auth0 sign-in status' });
 
 describe('auth0AppModule (new frontend system)', () => {
   it('puts its sign-in page in front of the app; signing in with Auth0 opens the app', async () => {
@@ -135,5 +166,96 @@ describe('auth0AppModule (new frontend system)', () => {
     expect(screen.getByRole('list', { name: 'Groups' })).toHaveTextContent(
       'group:default/team-a',
     );
+  });
+
+  describe('while Auth0 is unreachable', () => {
+    it('shows a notice over the app that the person stays signed in, until Auth0 is back', async () => {
+      const api = fakeAuth0Api({ existingSession: true });
+      renderApp('production', [withFakeAuth0Api(api)]);
+      expect(await screen.findByText('The catalog')).toBeInTheDocument();
+      expect(outageNotice()).not.toBeInTheDocument();
+
+      act(() => api.setAvailability(auth0Unreachable('kept')));
+
+      const notice = outageNotice();
+      expect(notice).toHaveTextContent(
+        'Auth0 is unreachable — you stay signed in; retrying',
+      );
+      expect(notice).toHaveTextContent(
+        'Backstage could not renew your sign-in, so it keeps the current one and tries again by itself.',
+      );
+      expect(notice).toHaveTextContent(
+        'Auth0 is unreachable or failing (timeout after 10s).',
+      );
+      expect(screen.getByText('The catalog')).toBeInTheDocument();
+
+      act(() => api.setAvailability(auth0Unreachable('expired')));
+      expect(outageNotice()).toHaveTextContent(
+        'Your sign-in has expired meanwhile, so pages cannot load data until Backstage can renew it.',
+      );
+
+      act(() => api.setAvailability({ status: 'available' }));
+      expect(outageNotice()).not.toBeInTheDocument();
+      expect(screen.getByText('The catalog')).toBeInTheDocument();
+    });
+
+    it('keeps an open tab working on its current token, then renews it when Auth0 is back (real API)', async () => {
+      jest.useFakeTimers();
+      const user = userEvent.setup({
+        advanceTimers: jest.advanceTimersByTime,
+      });
+      const backend = authBackend(
+        // Signed in with a token that is due for renewal at the next request.
+        sessionAnswer('token-1', 120),
+        auth0DownAnswer(30),
+        sessionAnswer('token-2'),
+      );
+      renderApp('production', []);
+      expect(await screen.findByText('The catalog')).toBeInTheDocument();
+
+      await user.click(screen.getByRole('button', { name: 'Load entities' }));
+
+      expect(
+        await screen.findByText('Loaded with token-1'),
+      ).toBeInTheDocument();
+      expect(outageNotice()).toHaveTextContent(
+        'Auth0 is unreachable — you stay signed in; retrying',
+      );
+      expect(
+        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
+      ).not.toBeInTheDocument();
+
+      await act(() => jest.advanceTimersByTimeAsync(30_000));
+
+      await waitFor(() => expect(outageNotice()).not.toBeInTheDocument());
+      await user.click(screen.getByRole('button', { name: 'Load entities' }));
+      expect(
+        await screen.findByText('Loaded with token-2'),
+      ).toBeInTheDocument();
+      expect(backend.fetchMock).toHaveBeenCalledTimes(3);
+    });
+
+    it('after a reload, the sign-in page says so, and the app opens by itself when Auth0 is back (real API)', async () => {
+      jest.useFakeTimers();
+      authBackend(auth0DownAnswer(30), sessionAnswer('token-2'));
+      renderApp('production', []);
+
+      expect(
+        await screen.findByText('Auth0 is unreachable, retrying'),
+      ).toBeInTheDocument();
+      // Not the sign-in choice as if signed out, and not the signed-in notice twice.
+      expect(
+        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
+      ).not.toBeInTheDocument();
+      expect(outageNotice()).not.toBeInTheDocument();
+      expect(screen.queryByText('The catalog')).not.toBeInTheDocument();
+
+      await act(() => jest.advanceTimersByTimeAsync(30_000));
+
+      expect(await screen.findByText('The catalog')).toBeInTheDocument();
+      expect(
+        screen.queryByText('Auth0 is unreachable, retrying'),
+      ).not.toBeInTheDocument();
+    });
   });
 });

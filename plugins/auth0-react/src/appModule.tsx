@@ -1,11 +1,13 @@
 import {
   ApiBlueprint,
+  AppRootElementBlueprint,
   createFrontendModule,
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 import { Container } from '@backstage/ui';
 import { auth0AuthApiFactory } from './api/auth0AuthApiFactory';
+import { Auth0OutageNotice } from './outage/Auth0OutageNotice';
 
 /** `api:app/auth0`: the Auth0 auth API under `auth0AuthApiRef`. */
 const auth0AuthApi = ApiBlueprint.make({
@@ -18,6 +20,16 @@ const auth0SignInPage = SignInPageBlueprint.make({
   params: {
     loader: async () => (await import('./signIn/SignInPage')).SignInPage,
   },
+});
+
+/**
+ * `app-root-element:app/auth0-outage-notice`: while Auth0 is unreachable, a notice that the
+ * person stays signed in and Backstage retries. App-root elements render beside the routes,
+ * on every page, and outside the sign-in gate (the notice hides itself there).
+ */
+const auth0OutageNotice = AppRootElementBlueprint.make({
+  name: 'auth0-outage-notice',
+  params: { element: <Auth0OutageNotice /> },
 });
 
 /** `sub-page:app/auth0-account`: the Account tab of the settings page (/settings/account). */
@@ -47,5 +59,10 @@ const accountSettingsPage = SubPageBlueprint.make({
  */
 export const auth0AppModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [auth0AuthApi, auth0SignInPage, accountSettingsPage],
+  extensions: [
+    auth0AuthApi,
+    auth0SignInPage,
+    auth0OutageNotice,
+    accountSettingsPage,
+  ],
 });

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createApp } from '@backstage/app-defaults';
 import { AppRouter } from '@backstage/core-app-api';
@@ -16,8 +16,9 @@ import {
 } from '@backstage/test-utils';
 import { auth0AuthApiFactory } from './api/auth0AuthApiFactory';
 import { auth0AuthApiRef } from './api/auth0AuthApiRef';
+import { Auth0OutageNotice } from './outage/Auth0OutageNotice';
 import { SignInPage } from './signIn/SignInPage';
-import { fakeAuth0Api } from './testing/fakeAuth0Api';
+import { auth0Unreachable, fakeAuth0Api } from './testing/fakeAuth0Api';
 
 const configData = (environment: string) => ({
   app: { title: 'Example Portal', baseUrl: 'http://localhost' },
@@ -95,9 +96,12 @@ describe('legacy frontend system', () => {
         ],
       });
       const AppRoot = app.createRoot(
-        <AppRouter>
-          <p>The catalog</p>
-        </AppRouter>,
+        <>
+          <Auth0OutageNotice />
+          <AppRouter>
+            <p>The catalog</p>
+          </AppRouter>
+        </>,
       );
       return render(<AppRoot />);
     }
@@ -126,6 +130,25 @@ describe('legacy frontend system', () => {
       ]);
 
       expect(await screen.findByText('The catalog')).toBeInTheDocument();
+    });
+
+    it('shows the outage notice placed at the app root while Auth0 is unreachable', async () => {
+      const api = fakeAuth0Api({ existingSession: true });
+      renderLegacyApp('production', [createApiFactory(auth0AuthApiRef, api)]);
+      expect(await screen.findByText('The catalog')).toBeInTheDocument();
+      expect(screen.queryByRole('status')).not.toBeInTheDocument();
+
+      act(() => api.setAvailability(auth0Unreachable('kept')));
+
+      expect(
+        screen.getByRole('status', { name: 'Auth0 sign-in status' }),
+      ).toHaveTextContent(
+        'Auth0 is unreachable — you stay signed in; retrying',
+      );
+      expect(screen.getByText('The catalog')).toBeInTheDocument();
+
+      act(() => api.setAvailability({ status: 'available' }));
+      expect(screen.queryByRole('status')).not.toBeInTheDocument();
     });
 
     it('wires the real API with auth0AuthApiFactory', async () => {

@@ -8,7 +8,9 @@ import {
   ProfileInfo,
   SessionApi,
 } from '@backstage/frontend-plugin-api';
+import { Auth0Availability } from './auth0Availability';
 import { Auth0AuthApi } from './auth0AuthApiRef';
+import { Auth0AuthConnector } from './Auth0AuthConnector';
 import { readAuthEnvironment } from './authEnvironment';
 
 /**
@@ -29,6 +31,8 @@ export type Auth0AuthOptions = {
   oauthRequestApi: OAuthRequestApi;
   /** Sends the browser to Auth0's logout URL. Defaults to `window.location.assign`. */
   navigate?: (url: string) => void;
+  /** For tests: the source of the retries' jitter. Defaults to `Math.random`. */
+  random?: () => number;
 };
 
 /**
@@ -36,22 +40,33 @@ export type Auth0AuthOptions = {
  * both sessions: the backend's logout ends Backstage's (its refresh cookie) and answers with
  * Auth0's `/v2/logout` URL, which ends Auth0's and returns the browser to the app.
  *
+ * A refresh that fails for a while (the backend answers 503 when Auth0 is unreachable) does
+ * not sign the person out: the page keeps its session, retries with backoff, and reports
+ * the outage through {@link Auth0Auth.getAvailability}. Only a refused refresh (401) ends it.
+ *
  * @public
  */
 export class Auth0Auth implements Auth0AuthApi {
   static create(options: Auth0AuthOptions): Auth0Auth {
     const { configApi, discoveryApi, oauthRequestApi } = options;
     const environment = readAuthEnvironment(configApi);
-    const oauth = OAuth2.create({
-      configApi,
+    const connector = new Auth0AuthConnector({
       discoveryApi,
       oauthRequestApi,
       environment,
       provider: AUTH0_PROVIDER,
       defaultScopes: AUTH0_SCOPES,
+      redirectFlow:
+        configApi.getOptionalBoolean('enableExperimentalRedirectFlow') ?? false,
+      random: options.random,
+    });
+    const oauth = OAuth2.create({
+      authConnector: connector,
+      defaultScopes: AUTH0_SCOPES,
     });
     return new Auth0Auth(
       oauth,
+      connector,
       discoveryApi,
       environment,
       options.navigate ?? (url => window.location.assign(url)),
@@ -60,6 +75,7 @@ export class Auth0Auth implements Auth0AuthApi {
 
   private constructor(
     private readonly oauth: OAuth2,
+    private readonly connector: Auth0AuthConnector,
     private readonly discoveryApi: DiscoveryApi,
     private readonly environment: string,
     private readonly navigate: (url: string) => void,
@@ -87,16 +103,25 @@ export class Auth0Auth implements Auth0AuthApi {
     return this.oauth.sessionState$();
   }
 
+  getAvailability(): Auth0Availability {
+    return this.connector.getAvailability();
+  }
+
+  subscribeToAvailability(listener: () => void): () => void {
+    return this.connector.subscribeToAvailability(listener);
+  }
+
   async signOut(): Promise<void> {
     const logoutUrl = await this.endBackstageSession();
+    // No more retries: the refresh cookie is gone.
+    this.connector.forget();
     if (logoutUrl) {
       this.navigate(logoutUrl);
       // Never settles: the page is being replaced, and a caller that went on to navigate
       // elsewhere (Backstage's identity proxy does) would cancel the Auth0 logout.
       return new Promise<void>(() => {});
     }
-    // No Auth0 URL to follow: let the OAuth2 client forget its session in this page too
-    // (it posts the logout once more, which is harmless now that the cookie is gone).
+    // No Auth0 URL to follow: let the OAuth2 client forget its session in this page too.
     return this.oauth.signOut();
   }
 

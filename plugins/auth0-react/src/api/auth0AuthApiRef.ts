@@ -5,16 +5,19 @@ import {
   ProfileInfoApi,
   SessionApi,
 } from '@backstage/frontend-plugin-api';
+import { Auth0AvailabilityApi } from './auth0Availability';
 
 /**
- * Auth0 sign-in and the session it keeps: ID token, profile, Backstage identity, sign-out.
+ * Auth0 sign-in and the session it keeps: ID token, profile, Backstage identity, sign-out,
+ * and whether the session can be renewed right now (see {@link Auth0Availability}).
  *
  * @public
  */
 export type Auth0AuthApi = OpenIdConnectApi &
   ProfileInfoApi &
   BackstageIdentityApi &
-  SessionApi;
+  SessionApi &
+  Auth0AvailabilityApi;
 
 /**
  * The Auth0 auth API. Its id is stable: apps and tests may override it by this id.

@@ -1,8 +1,16 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { IdentityApi } from '@backstage/frontend-plugin-api';
+import { Auth0Auth } from '../api/Auth0Auth';
 import { auth0AuthApiRef } from '../api/auth0AuthApiRef';
+import {
+  AUTH0_DOWN_MESSAGE,
+  auth0DownAnswer,
+  authBackend,
+  refusedAnswer,
+  sessionAnswer,
+} from '../testing/authBackend';
 import {
   aliceIdentity,
   fakeAuth0Api,
@@ -170,6 +178,18 @@ describe('SignInPage (new frontend system)', () => {
         'More than one Backstage user has the email chris@example.com, so sign-in cannot tell which one you are.',
         'More than one Backstage user has your email',
         /Send this message to the platform team/,
+      ],
+      [
+        'OrganizationMismatchError',
+        'You signed in through the Auth0 organization org_other, but this Backstage accepts only members of org_example. Sign in again and choose org_example when Auth0 asks; if you are not a member, ask the platform team to invite you.',
+        'You signed in through another Auth0 organization',
+        /choose the organization named above when Auth0 asks\. If Auth0 does not ask, sign in from a private window/,
+      ],
+      [
+        'CatalogUserEmailMismatchError',
+        'The Backstage user named after chris@example.com has another email in the catalog (chris.house@example.com), so signing in as that user could mean signing in as someone else. Ask the platform team to give your User entity spec.profile.email: chris@example.com, then sign in again.',
+        'Your Backstage user has another email',
+        /Send this message to the platform team: the User entity named after you must have the email you signed in with/,
       ],
       [
         'MissingEmailError',
@@ -358,6 +378,112 @@ describe('SignInPage (new frontend system)', () => {
       const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent('Guest sign-in is not available');
       expect(alert).toHaveTextContent('404');
+    });
+  });
+
+  describe('when Auth0 is unreachable at a reload (refresh answers 503)', () => {
+    beforeEach(() => {
+      jest.useFakeTimers();
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    /** The real API, against the answers given to `authBackend`. */
+    async function renderWithRealApi() {
+      const auth = Auth0Auth.create({
+        configApi: mockApis.config({ data: configFor('production') }),
+        discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
+        oauthRequestApi: mockApis.oauthRequest(),
+        random: () => 0,
+      });
+      const onSignInSuccess = jest.fn<void, [IdentityApi]>();
+      await renderInTestApp(<SignInPage onSignInSuccess={onSignInSuccess} />, {
+        config: configFor('production'),
+        apis: [[auth0AuthApiRef, auth]],
+      });
+      return { onSignInSuccess };
+    }
+
+    /** The page's status once it reports the outage (it first says it is checking). */
+    const outage = () =>
+      waitFor(() => {
+        const status = screen.getByRole('status');
+        expect(status).toHaveTextContent(/retrying/);
+        return status;
+      });
+
+    it('says Auth0 is unreachable instead of offering sign-in, keeps retrying, and signs in by itself', async () => {
+      const backend = authBackend(
+        auth0DownAnswer(5),
+        auth0DownAnswer(),
+        sessionAnswer('token-2'),
+      );
+      const { onSignInSuccess } = await renderWithRealApi();
+
+      const status = await outage();
+      expect(status).toHaveTextContent('Auth0 is unreachable, retrying');
+      expect(status).toHaveTextContent(
+        'This page tries again by itself and opens Backstage as soon as it can; there is no need to reload.',
+      );
+      expect(status).toHaveTextContent(AUTH0_DOWN_MESSAGE);
+      expect(
+        screen.getByRole('heading', { name: 'Example Portal' }),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
+      ).not.toBeInTheDocument();
+
+      // Retry-After: 5. Auth0 is still down.
+      await act(() => jest.advanceTimersByTimeAsync(5000));
+      expect(backend.fetchMock).toHaveBeenCalledTimes(2);
+      expect(await outage()).toHaveTextContent(
+        'Auth0 is unreachable, retrying',
+      );
+      expect(onSignInSuccess).not.toHaveBeenCalled();
+
+      // The next attempt, after the backoff, gets a session.
+      await act(() => jest.advanceTimersByTimeAsync(2000));
+      await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
+      expect(backend.fetchMock).toHaveBeenCalledTimes(3);
+      const identity = onSignInSuccess.mock.calls[0][0];
+      await expect(identity.getCredentials()).resolves.toEqual({
+        token: 'token-2',
+      });
+      expect(
+        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('offers sign-in when the retry finds the session refused (401)', async () => {
+      authBackend(auth0DownAnswer(5), refusedAnswer(), refusedAnswer());
+      const { onSignInSuccess } = await renderWithRealApi();
+      expect(await outage()).toHaveTextContent(
+        'Auth0 is unreachable, retrying',
+      );
+
+      await act(() => jest.advanceTimersByTimeAsync(5000));
+
+      expect(await auth0Button()).toBeEnabled();
+      expect(
+        screen.queryByText('Auth0 is unreachable, retrying'),
+      ).not.toBeInTheDocument();
+      expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+      expect(onSignInSuccess).not.toHaveBeenCalled();
+    });
+
+    it("names Backstage's sign-in service when the backend itself does not answer", async () => {
+      authBackend(new TypeError('Failed to fetch'));
+      await renderWithRealApi();
+
+      const status = await outage();
+      expect(status).toHaveTextContent(
+        "Backstage's sign-in service is not answering, retrying",
+      );
+      expect(status).toHaveTextContent(
+        'The auth backend could not be reached (TypeError: Failed to fetch).',
+      );
     });
   });
 });

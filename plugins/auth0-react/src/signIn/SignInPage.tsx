@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { UserIdentity } from '@backstage/core-components';
 import {
   BackstageUserIdentity,
@@ -21,6 +21,9 @@ import {
 } from '@backstage/ui';
 import { Auth0AuthApi, auth0AuthApiRef } from '../api/auth0AuthApiRef';
 import { offersGuestSignIn } from '../api/authEnvironment';
+import { OutageAlert } from '../outage/OutageAlert';
+import { describeOutageOnSignInPage } from '../outage/outageTexts';
+import { useAuth0Availability } from '../outage/useAuth0Availability';
 import { GuestSession } from './GuestSession';
 import { describeSignInFailure, SignInFailure } from './signInFailures';
 import { SignInFailureNotice } from './SignInFailureNotice';
@@ -37,6 +40,8 @@ export type Auth0SignInPageProps = SignInPageProps & {
 
 type Phase =
   | { kind: 'resuming' }
+  /** The silent check could not reach Auth0: wait for the API's retries, then check again. */
+  | { kind: 'waiting-for-auth0' }
   | { kind: 'choosing'; failure?: SignInFailure }
   | { kind: 'signing-in'; method: 'auth0' | 'guest' };
 
@@ -44,7 +49,9 @@ type Phase =
  * The sign-in page for both frontend systems. It first resumes an existing session without a
  * popup (a reload, a new tab), then offers "Sign in with Auth0" and, only when
  * `auth.environment` is `development`, guest. A failed attempt shows what happened and what
- * to do next.
+ * to do next. When the silent check cannot reach Auth0 (the backend answers 503), the page
+ * says so instead of offering sign-in, and continues by itself once the API's retries get an
+ * answer: signed in, or the sign-in choice if the session was refused.
  *
  * @public
  */
@@ -55,6 +62,24 @@ export function SignInPage(props: Auth0SignInPageProps) {
   const authApi = useApi(auth0AuthApiRef);
   const guestOffered = offersGuestSignIn(configApi);
   const [phase, setPhase] = useState<Phase>({ kind: 'resuming' });
+  const availability = useAuth0Availability(authApi);
+
+  const resume = useCallback(() => {
+    setPhase({ kind: 'resuming' });
+    resumeSession(authApi, guestOffered, discoveryApi).then(
+      identity => {
+        if (identity) {
+          onSignInSuccess(identity);
+        } else if (authApi.getAvailability().status === 'unavailable') {
+          setPhase({ kind: 'waiting-for-auth0' });
+        } else {
+          setPhase({ kind: 'choosing' });
+        }
+      },
+      error =>
+        setPhase({ kind: 'choosing', failure: describeSignInFailure(error) }),
+    );
+  }, [authApi, guestOffered, discoveryApi, onSignInSuccess]);
 
   // Once per page: React's strict mode runs effects twice in development.
   const resumeStarted = useRef(false);
@@ -63,13 +88,18 @@ export function SignInPage(props: Auth0SignInPageProps) {
       return;
     }
     resumeStarted.current = true;
-    resumeSession(authApi, guestOffered, discoveryApi).then(
-      identity =>
-        identity ? onSignInSuccess(identity) : setPhase({ kind: 'choosing' }),
-      error =>
-        setPhase({ kind: 'choosing', failure: describeSignInFailure(error) }),
-    );
-  }, [authApi, guestOffered, discoveryApi, onSignInSuccess]);
+    resume();
+  }, [resume]);
+
+  // The API retries by itself; once it has an answer, check again.
+  useEffect(() => {
+    if (
+      phase.kind === 'waiting-for-auth0' &&
+      availability.status === 'available'
+    ) {
+      resume();
+    }
+  }, [phase.kind, availability.status, resume]);
 
   const signIn = async (
     method: 'auth0' | 'guest',
@@ -83,7 +113,25 @@ export function SignInPage(props: Auth0SignInPageProps) {
     }
   };
 
-  if (phase.kind === 'resuming') {
+  if (
+    phase.kind === 'waiting-for-auth0' &&
+    availability.status === 'unavailable'
+  ) {
+    return (
+      <Container py="8">
+        <Flex direction="column" gap="6">
+          <Text as="h1" variant="title-large">
+            {configApi.getOptionalString('app.title') ?? 'Backstage'}
+          </Text>
+          <div role="status">
+            <OutageAlert text={describeOutageOnSignInPage(availability)} />
+          </div>
+        </Flex>
+      </Container>
+    );
+  }
+
+  if (phase.kind === 'resuming' || phase.kind === 'waiting-for-auth0') {
     return (
       <Container py="8">
         <Text as="p" role="status" color="secondary">

@@ -35,6 +35,16 @@ const FAILURES: Record<string, { title: string; advice: string }> = {
     title: 'More than one Backstage user has your email',
     advice: ASK_PLATFORM_TEAM,
   },
+  CatalogUserEmailMismatchError: {
+    title: 'Your Backstage user has another email',
+    advice:
+      'Send this message to the platform team: the User entity named after you must have the email you signed in with. Sign in again once they have changed it; until then, signing in again will not help.',
+  },
+  OrganizationMismatchError: {
+    title: 'You signed in through another Auth0 organization',
+    advice:
+      'Click "Sign in with Auth0" and choose the organization named above when Auth0 asks. If Auth0 does not ask, sign in from a private window. If you are not a member of that organization, ask the platform team to invite you.',
+  },
   MissingEmailError: {
     title: 'Auth0 sent no email for your account',
     advice: ASK_PLATFORM_TEAM,

@@ -2,6 +2,7 @@ import {
   AuthRequestOptions,
   BackstageIdentityResponse,
 } from '@backstage/frontend-plugin-api';
+import { Auth0Availability } from '../api/auth0Availability';
 import { Auth0AuthApi } from '../api/auth0AuthApiRef';
 
 export const aliceIdentity: BackstageIdentityResponse = {
@@ -19,18 +20,50 @@ export const aliceProfile = {
   picture: 'https://example.com/alice.png',
 };
 
+/** Auth0 unreachable, as the real API reports it after a refresh got 503. */
+export function auth0Unreachable(
+  session: 'kept' | 'expired' | 'none',
+): Auth0Availability {
+  return {
+    status: 'unavailable',
+    cause: 'auth0',
+    message:
+      'Auth0 is unreachable or failing (timeout after 10s). Wait a minute and try again.',
+    session,
+    failedAttempts: 1,
+    nextAttemptAt: new Date(Date.now() + 5000),
+  };
+}
+
 /**
  * An Auth0 API double. `existingSession`: a silent (`optional`) request finds Alice's session,
  * as after a reload. `popup`: what the popup sign-in gives, a session or an error to throw.
+ * `availability`: what it reports about renewing the session; `setAvailability` changes it.
  */
 export function fakeAuth0Api(options: {
   existingSession?: boolean;
   popup?: 'signs-in' | Error;
+  availability?: Auth0Availability;
 }) {
   const requests: AuthRequestOptions[] = [];
   let signedIn = Boolean(options.existingSession);
+  let availability: Auth0Availability = options.availability ?? {
+    status: 'available',
+  };
+  const listeners = new Set<() => void>();
   const api = {
     requests,
+    setAvailability(next: Auth0Availability) {
+      availability = next;
+      listeners.forEach(listener => listener());
+    },
+    getAvailability: () => availability,
+    subscribeToAvailability: (listener: () => void) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     getBackstageIdentity: jest.fn(async (request: AuthRequestOptions = {}) => {
       requests.push(request);
       if (signedIn) {
@@ -52,7 +85,10 @@ export function fakeAuth0Api(options: {
       signedIn = false;
     }),
     sessionState$: jest.fn(),
-  } satisfies Auth0AuthApi & { requests: AuthRequestOptions[] };
+  } satisfies Auth0AuthApi & {
+    requests: AuthRequestOptions[];
+    setAvailability(next: Auth0Availability): void;
+  };
   return api;
 }
 

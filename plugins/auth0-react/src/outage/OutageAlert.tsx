@@ -1,0 +1,22 @@
+import { Alert, Flex, Text } from '@backstage/ui';
+import { OutageText } from './outageTexts';
+
+/** An outage as a warning with a spinner: what happened, what it means, the backend's detail. */
+export function OutageAlert(props: { text: OutageText }) {
+  const { title, description, detail } = props.text;
+  return (
+    <Alert
+      status="warning"
+      isPending
+      title={title}
+      description={
+        <Flex direction="column" gap="1">
+          <Text as="p">{description}</Text>
+          <Text as="p" variant="body-small" color="secondary">
+            {detail}
+          </Text>
+        </Flex>
+      }
+    />
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Answers of the auth backend's `/api/auth/auth0/*` endpoints, as the Auth0 module sends them,
+ * and a fetch double that hands them out in order.
+ */
+
+export const AUTH0_DOWN_MESSAGE =
+  'Auth0 is unreachable or failing (timeout after 10s). Wait a minute and try again; if it persists, the platform team should check the Auth0 tenant and the network.';
+
+/** A refreshed session for Alice whose Backstage token is `token` and lasts `seconds`. */
+export function sessionAnswer(token: string, seconds = 3600): Response {
+  return Response.json({
+    profile: { email: 'alice@example.com', displayName: 'Alice Example' },
+    providerInfo: {
+      idToken: `id-${token}`,
+      accessToken: `access-${token}`,
+      scope: 'openid profile email offline_access',
+      expiresInSeconds: 86400,
+    },
+    backstageIdentity: {
+      token,
+      expiresInSeconds: seconds,
+      identity: {
+        type: 'user',
+        userEntityRef: 'user:default/alice',
+        ownershipEntityRefs: ['user:default/alice'],
+      },
+    },
+  });
+}
+
+/** 503 from the Auth0 module when Auth0 is unreachable. */
+export function auth0DownAnswer(retryAfterSeconds?: number): Response {
+  return Response.json(
+    {
+      error: { name: 'Auth0UnavailableError', message: AUTH0_DOWN_MESSAGE },
+      request: { method: 'GET', url: '/api/auth/auth0/refresh' },
+      response: { statusCode: 503 },
+    },
+    {
+      status: 503,
+      statusText: 'Service Unavailable',
+      headers:
+        retryAfterSeconds === undefined
+          ? {}
+          : { 'Retry-After': String(retryAfterSeconds) },
+    },
+  );
+}
+
+/** 401: the refresh token was revoked or is invalid. */
+export function refusedAnswer(): Response {
+  return Response.json(
+    {
+      error: {
+        name: 'Auth0RefusedError',
+        message:
+          'Auth0 refused the sign-in: Unknown or invalid refresh token. (invalid_grant). Try again; if it keeps happening, tell the platform team this message.',
+      },
+      request: { method: 'GET', url: '/api/auth/auth0/refresh' },
+      response: { statusCode: 401 },
+    },
+    { status: 401, statusText: 'Unauthorized' },
+  );
+}
+
+/**
+ * Replaces `fetch`: each call takes the next answer (a `Response`, or an `Error` to reject
+ * with) and records when it was made; a call with no answer left fails the test.
+ */
+export function authBackend(...answers: Array<Response | Error>) {
+  const queue = [...answers];
+  const calledAt: number[] = [];
+  const fetchMock = jest
+    .spyOn(global, 'fetch')
+    .mockImplementation(async input => {
+      calledAt.push(Date.now());
+      const answer = queue.shift();
+      if (!answer) {
+        throw new Error(`Unexpected request to ${String(input)}`);
+      }
+      if (!(answer instanceof Response)) {
+        throw answer;
+      }
+      return answer;
+    });
+  return {
+    fetchMock,
+    calledAt,
+    /** Adds answers for the requests still to come. */
+    answer: (...more: Array<Response | Error>) => queue.push(...more),
+    urls: () => fetchMock.mock.calls.map(([input]) => String(input)),
+  };
+}
