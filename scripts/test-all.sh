@@ -7,8 +7,6 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "type check (yarn tsc)"
 yarn tsc
-step "type check of deploy/ (yarn tsc -p deploy)"
-yarn tsc -p deploy
 step "lint (yarn lint:all)"
 yarn lint:all
 step "formatting (yarn prettier:check)"
@@ -17,10 +15,10 @@ step "configuration (yarn config:check)"
 yarn config:check
 step "services (PostgreSQL, Redis)"
 bash scripts/ensure-services.sh
-step "local Auth0 stand-in (yarn workspace auth0-dev-server test)"
-yarn workspace auth0-dev-server test
-step "deployment: manifests, secret chain, Dockerfile (yarn workspace deploy test)"
-yarn workspace deploy test
+step "local Auth0 stand-in (yarn workspace @internal/auth0-dev-server test)"
+yarn workspace @internal/auth0-dev-server test
+step "deployment: manifests, secret chain, Dockerfile (yarn workspace @internal/deploy-checks test)"
+yarn workspace @internal/deploy-checks test
 step "unit and integration tests (yarn test:unit)"
 yarn test:unit
 step "browser tests (yarn e2e)"

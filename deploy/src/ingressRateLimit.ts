@@ -103,11 +103,15 @@ export function differences(a: unknown, b: unknown, at = ''): string[] {
     Array.isArray(a) === Array.isArray(b)
   ) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    const pathOf = (key: string) => {
+      if (Array.isArray(a)) return `${at}[${key}]`;
+      return at ? `${at}.${key}` : key;
+    };
     return keys.flatMap(key =>
       differences(
         (a as Record<string, unknown>)[key],
         (b as Record<string, unknown>)[key],
-        Array.isArray(a) ? `${at}[${key}]` : at ? `${at}.${key}` : key,
+        pathOf(key),
       ),
     );
   }

@@ -61,10 +61,10 @@ const customKinds: Record<string, ReturnType<Ajv['compile']>> = {
 /** What is wrong with a manifest according to its kind's schema; empty when it is valid. */
 export function schemaErrors(manifest: Manifest): string[] {
   const id = `${manifest.apiVersion}/${manifest.kind}`;
-  const model = builtInKinds[id];
-  if (model) {
+  const Model = builtInKinds[id];
+  if (Model) {
     try {
-      new model(manifest as never).validate();
+      new Model(manifest as never).validate();
       return [];
     } catch (error) {
       return [(error as Error).message];

@@ -882,7 +882,7 @@ describe(guidePath, () => {
     );
     for (const [key, value] of Object.entries(
       auth.metadata.annotations ?? {},
-    ).filter(([key]) => Object.values(LIMIT).includes(key))) {
+    ).filter(([name]) => Object.values(LIMIT).includes(name))) {
       const name = key.split('/')[1];
       const row = guide
         .split('\n')

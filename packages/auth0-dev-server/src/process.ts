@@ -138,17 +138,17 @@ export async function startAuth0DevServerProcess(
 }
 
 /**
- * main.ts, found as `auth0-dev-server/main` from the working directory: this file cannot
+ * main.ts, found as `@internal/auth0-dev-server/main` from the working directory: this file cannot
  * name its own folder the same way as an ES module and compiled to CommonJS by Jest.
  */
 function mainFile(): string {
   try {
     return createRequire(join(process.cwd(), 'package.json')).resolve(
-      'auth0-dev-server/main',
+      '@internal/auth0-dev-server/main',
     );
   } catch (error) {
     throw new Error(
-      `auth0-dev-server: cannot find auth0-dev-server/main from ${process.cwd()}; run from inside the repository or pass mainFile (${
+      `auth0-dev-server: cannot find @internal/auth0-dev-server/main from ${process.cwd()}; run from inside the repository or pass mainFile (${
         (error as Error).message
       })`,
     );

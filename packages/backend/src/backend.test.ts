@@ -2,7 +2,7 @@ import {
   BackendProcess,
   dropDatabasesWithPrefix,
   startBackendProcess,
-} from 'test-harness';
+} from '@internal/test-harness';
 
 jest.setTimeout(180_000);
 

@@ -11,11 +11,11 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createBrowser, type Browser } from 'auth0-dev-server/browser';
+import { createBrowser, type Browser } from '@internal/auth0-dev-server/browser';
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
+} from '@internal/auth0-dev-server/process';
 import {
   dropDatabasesWithPrefix,
   findFreePort,
@@ -25,7 +25,7 @@ import {
   startCommandProcess,
   waitForCatalogUser,
   type CommandProcess,
-} from 'test-harness';
+} from '@internal/test-harness';
 
 /**
  * The production image without Docker (no engine runs here): builds the bundle that

@@ -1,5 +1,5 @@
-import { createBrowser, type Browser } from 'auth0-dev-server/browser';
-import type { Auth0DevServerProcess } from 'auth0-dev-server/process';
+import { createBrowser, type Browser } from '@internal/auth0-dev-server/browser';
+import type { Auth0DevServerProcess } from '@internal/auth0-dev-server/process';
 import {
   BackendProcess,
   BackendWithAuth0,
@@ -9,7 +9,7 @@ import {
   refreshSession,
   signInThroughPopup,
   waitForCatalogUser,
-} from 'test-harness';
+} from '@internal/test-harness';
 
 jest.setTimeout(180_000);
 

@@ -1,4 +1,4 @@
-import type { Browser, BrowserResponse } from 'auth0-dev-server/browser';
+import type { Browser, BrowserResponse } from '@internal/auth0-dev-server/browser';
 import type { BackendProcess } from './backendProcess';
 
 /** The message the /handler/frame page posts to the app window. */

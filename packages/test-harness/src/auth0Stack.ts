@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
+} from '@internal/auth0-dev-server/process';
 import {
   startBackendProcess,
   type BackendProcess,

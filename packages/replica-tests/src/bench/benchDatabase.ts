@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { LOCAL_POSTGRES } from 'test-harness';
+import { LOCAL_POSTGRES } from '@internal/test-harness';
 import { waitFor } from '../load';
 
 /**

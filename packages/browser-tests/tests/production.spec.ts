@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createAdminClient } from 'auth0-dev-server/adminClient';
+import { createAdminClient } from '@internal/auth0-dev-server/adminClient';
 import { stack } from '../src/stack';
 import {
   catalogTable,

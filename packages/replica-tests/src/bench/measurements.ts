@@ -1,6 +1,6 @@
-import { createBrowser } from 'auth0-dev-server/browser';
-import type { Auth0DevServerProcess } from 'auth0-dev-server/process';
-import { BackendAddress } from 'test-harness';
+import { createBrowser } from '@internal/auth0-dev-server/browser';
+import type { Auth0DevServerProcess } from '@internal/auth0-dev-server/process';
+import { BackendAddress } from '@internal/test-harness';
 import { Cluster } from '../cluster';
 import { percentile, runBounded } from '../load';
 import { refresh, signIn, SignInOutcome } from '../sessions';

@@ -5,7 +5,7 @@ import {
   findFreePort,
   LOCAL_POSTGRES,
   startBackendProcess,
-} from 'test-harness';
+} from '@internal/test-harness';
 import { RoundRobinProxy, startRoundRobinProxy } from './roundRobinProxy';
 
 /** Which Auth0 provider module the replicas run. */

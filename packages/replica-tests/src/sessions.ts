@@ -1,10 +1,10 @@
-import { Browser, createBrowser } from 'auth0-dev-server/browser';
+import { Browser, createBrowser } from '@internal/auth0-dev-server/browser';
 import {
   BackendAddress,
   FrameMessage,
   refreshSession,
   signInThroughPopup,
-} from 'test-harness';
+} from '@internal/test-harness';
 
 /** The stand-in's fixture users that examples/org.yaml has, and who they sign in as. */
 export const CATALOG_PEOPLE: ReadonlyArray<{

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { findFreePort } from 'test-harness';
+import { findFreePort } from '@internal/test-harness';
 import { waitFor } from './load';
 import { RoundRobinProxy, startRoundRobinProxy } from './roundRobinProxy';
 

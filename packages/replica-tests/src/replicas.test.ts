@@ -1,14 +1,14 @@
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
-import type { Browser } from 'auth0-dev-server/browser';
+} from '@internal/auth0-dev-server/process';
+import type { Browser } from '@internal/auth0-dev-server/browser';
 import {
   ANY_LOCAL_CALLBACK,
   dropDatabasesWithPrefix,
   LOCAL_POSTGRES,
   waitForCatalogUser,
-} from 'test-harness';
+} from '@internal/test-harness';
 import { Client } from 'pg';
 import { Cluster, startCluster } from './cluster';
 import { uniqueDatabasePrefix } from './databases';

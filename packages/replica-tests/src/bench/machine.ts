@@ -6,9 +6,9 @@ import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Client } from 'pg';
-import { LOCAL_POSTGRES } from 'test-harness';
+import { LOCAL_POSTGRES } from '@internal/test-harness';
 
-export const repoRoot = resolvePath(resolvePackagePath('scale-out'), '../..');
+export const repoRoot = resolvePath(resolvePackagePath('@internal/replica-tests'), '../..');
 
 export type MachineFacts = {
   cpus: number;

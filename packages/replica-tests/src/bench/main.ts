@@ -7,8 +7,8 @@ import { join, resolve as resolvePath } from 'node:path';
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
-} from 'auth0-dev-server/process';
-import { ANY_LOCAL_CALLBACK, dropDatabasesWithPrefix } from 'test-harness';
+} from '@internal/auth0-dev-server/process';
+import { ANY_LOCAL_CALLBACK, dropDatabasesWithPrefix } from '@internal/test-harness';
 import { AuthModule, Cluster, ClusterOptions, startCluster } from '../cluster';
 import { uniqueDatabasePrefix } from '../databases';
 import { waitFor } from '../load';

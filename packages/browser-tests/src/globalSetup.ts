@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startAuth0DevServerProcess } from 'auth0-dev-server/process';
+import { startAuth0DevServerProcess } from '@internal/auth0-dev-server/process';
 import {
   ANY_LOCAL_CALLBACK,
   auth0Environment,
@@ -11,7 +11,7 @@ import {
   LOCAL_POSTGRES,
   startBackendProcess,
   waitForCatalogUser,
-} from 'test-harness';
+} from '@internal/test-harness';
 import { repoRoot, screenshotDir, Stack } from './stack';
 
 /**
