@@ -7,6 +7,10 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "type check (yarn tsc)"
 yarn tsc
+step "API reports of the shipped packages are current (yarn build:api-reports:only --ci)"
+yarn build:api-reports:only --ci
+step "knip reports are current (yarn build:knip-reports --ci)"
+yarn build:knip-reports --ci
 step "lint (yarn lint:all)"
 yarn lint:all
 step "formatting (yarn prettier:check)"

@@ -19,10 +19,18 @@ export const AUTH0_SIGN_IN_ERROR_NAMES = [
   'InvalidSessionCookieError',
 ] as const;
 
-/** @public */
+/**
+ * The name of a refusal the backend module sends.
+ *
+ * @public
+ */
 export type Auth0SignInErrorName = (typeof AUTH0_SIGN_IN_ERROR_NAMES)[number];
 
-/** @public */
+/**
+ * True for a name the backend module sends, which the frontend has advice for.
+ *
+ * @public
+ */
 export function isAuth0SignInErrorName(
   name: unknown,
 ): name is Auth0SignInErrorName {

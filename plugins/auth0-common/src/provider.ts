@@ -19,5 +19,9 @@ export const AUTH0_REQUIRED_SCOPES = [
   'offline_access',
 ] as const;
 
-/** @public */
+/**
+ * One of {@link AUTH0_REQUIRED_SCOPES}.
+ *
+ * @public
+ */
 export type Auth0RequiredScope = (typeof AUTH0_REQUIRED_SCOPES)[number];
