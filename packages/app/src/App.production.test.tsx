@@ -1,9 +1,14 @@
 import { render, screen } from '@testing-library/react';
 import App from './App';
+import { discoverFeaturesAsTheBundlerDoes } from './testDiscovery';
 import { setTestConfig } from './testConfig';
 
 // A file of its own: the app reads its config once per module instance.
 describe('App in production', () => {
+  beforeAll(() => {
+    discoverFeaturesAsTheBundlerDoes();
+  });
+
   beforeEach(() => {
     jest
       .spyOn(global, 'fetch')
@@ -22,7 +27,12 @@ describe('App in production', () => {
     render(App.createRoot());
 
     expect(
-      await screen.findByRole('button', { name: 'Sign in with Auth0' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Sign in with Auth0' },
+        // The whole app first loads every discovered plugin.
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
     expect(
       screen.queryByRole('button', { name: 'Enter as guest' }),

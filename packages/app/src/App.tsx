@@ -1,8 +1,9 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
-import { auth0AppModule } from '@backstage-auth0/plugin-auth0-react';
 import { navModule } from './modules/nav';
 
+// Auth0 sign-in and the settings page's Account tab are not imported here: they are
+// dependencies in package.json, and `app.packages: all` (app-config.yaml) discovers them.
 export default createApp({
-  features: [catalogPlugin, navModule, auth0AppModule],
+  features: [catalogPlugin, navModule],
 });

@@ -5,7 +5,7 @@ export function setTestConfig(options: { authEnvironment: string }) {
     APP_CONFIG: [
       {
         data: {
-          app: { title: 'Test' },
+          app: { title: 'Test', packages: 'all' },
           backend: { baseUrl: 'http://localhost:7007' },
           auth: { environment: options.authEnvironment },
         },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 export const repoRoot = resolve(
-  require.resolve('e2e/package.json'),
+  require.resolve('@internal/browser-tests/package.json'),
   '../../..',
 );
 export const screenshotDir = resolve(repoRoot, '.cache/e2e/screenshots');

@@ -17,8 +17,8 @@ import {
 import { auth0AuthApiFactory } from './api/auth0AuthApiFactory';
 import { auth0AuthApiRef } from './api/auth0AuthApiRef';
 import { Auth0OutageNotice } from './outage/Auth0OutageNotice';
-import { SignInPage } from './signIn/SignInPage';
-import { auth0Unreachable, fakeAuth0Api } from './testing/fakeAuth0Api';
+import { Auth0SignInPage } from './signIn/Auth0SignInPage';
+import { auth0Unreachable, fakeAuth0Api } from './testUtils/fakeAuth0Api';
 
 const configData = (environment: string) => ({
   app: { title: 'Example Portal', baseUrl: 'http://localhost' },
@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 describe('legacy frontend system', () => {
-  describe('SignInPage in a legacy test app', () => {
+  describe('Auth0SignInPage in a legacy test app', () => {
     async function renderLegacySignInPage(
       environment: string,
       api: ReturnType<typeof fakeAuth0Api>,
@@ -46,7 +46,7 @@ describe('legacy frontend system', () => {
             [auth0AuthApiRef, api],
           ]}
         >
-          <SignInPage onSignInSuccess={onSignInSuccess} />
+          <Auth0SignInPage onSignInSuccess={onSignInSuccess} />
         </TestApiProvider>,
       );
       return { onSignInSuccess };
@@ -90,7 +90,7 @@ describe('legacy frontend system', () => {
     function renderLegacyApp(environment: string, apis: AnyApiFactory[]) {
       const app = createApp({
         apis,
-        components: { SignInPage },
+        components: { SignInPage: Auth0SignInPage },
         configLoader: async () => [
           { context: 'test', data: configData(environment) },
         ],

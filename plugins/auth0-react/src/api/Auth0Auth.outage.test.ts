@@ -9,7 +9,7 @@ import {
   authBackend,
   refusedAnswer,
   sessionAnswer,
-} from '../testing/authBackend';
+} from '../testUtils/authBackend';
 import { Auth0Auth } from './Auth0Auth';
 
 /** A Backstage token this short-lived is refreshed at the next request (under 3 minutes left). */

@@ -1,3 +1,7 @@
+import {
+  AUTH0_PROVIDER_ID,
+  AUTH0_REQUIRED_SCOPES,
+} from '@backstage-auth0/plugin-auth0-common';
 import { OAuth2 } from '@backstage/core-app-api';
 import {
   AuthRequestOptions,
@@ -14,15 +18,16 @@ import { Auth0AuthConnector } from './Auth0AuthConnector';
 import { readAuthEnvironment } from './authEnvironment';
 
 /**
- * What the frontend asks Auth0 for. The backend asks for the same whatever it is sent;
- * `offline_access` is what brings a refresh token, so a reload or a new tab stays signed in.
- *
- * @public
+ * What the frontend asks Auth0 for: the scopes the backend module requires too, so a
+ * session always has an email and (`offline_access`) a refresh token.
  */
-export const AUTH0_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+const AUTH0_SCOPES = [...AUTH0_REQUIRED_SCOPES];
 
-/** The provider id the backend module registers. */
-const AUTH0_PROVIDER = { id: 'auth0', title: 'Auth0', icon: () => null };
+const AUTH0_PROVIDER = {
+  id: AUTH0_PROVIDER_ID,
+  title: 'Auth0',
+  icon: () => null,
+};
 
 /** @public */
 export type Auth0AuthOptions = {

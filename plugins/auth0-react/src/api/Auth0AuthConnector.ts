@@ -1,3 +1,4 @@
+import { Auth0SignInErrorName } from '@backstage-auth0/plugin-auth0-common';
 import {
   AuthConnector,
   AuthConnectorCreateSessionOptions,
@@ -56,6 +57,10 @@ type RefreshOutcome =
 
 type Unavailable = Extract<Auth0Availability, { status: 'unavailable' }>;
 
+/** What the backend module calls Auth0 being unreachable (it answers 503 with it). */
+const AUTH0_UNAVAILABLE =
+  'Auth0UnavailableError' satisfies Auth0SignInErrorName;
+
 /** Statuses after which the same refresh may well work later. */
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** A refresh that hangs this long counts as unanswered. */
@@ -113,7 +118,7 @@ export class Auth0AuthConnector
   /** Changes whenever an outage ends, so that a late retry answer is ignored. */
   private outageId = 0;
   /** The name of the last failure, for the error thrown to a page without a session. */
-  private errorName = 'Auth0UnavailableError';
+  private errorName: string = AUTH0_UNAVAILABLE;
 
   constructor(private readonly options: Auth0AuthConnectorOptions) {
     this.random = options.random ?? Math.random;
@@ -334,8 +339,7 @@ export class Auth0AuthConnector
     if (TRANSIENT_STATUSES.has(response.status)) {
       return {
         kind: 'unavailable',
-        cause:
-          reported?.name === 'Auth0UnavailableError' ? 'auth0' : 'backstage',
+        cause: reported?.name === AUTH0_UNAVAILABLE ? 'auth0' : 'backstage',
         name: reported?.name ?? 'AuthRefreshUnavailableError',
         message:
           reported?.message ??

@@ -8,8 +8,8 @@ import { Auth0Auth } from './Auth0Auth';
 import { auth0AuthApiRef } from './auth0AuthApiRef';
 
 /**
- * The Auth0 auth API for `createApp({ apis })` of the legacy frontend system; the new
- * system gets it from `auth0AppModule`.
+ * The Auth0 auth API, for `createApp({ apis })` of the legacy frontend system. The new
+ * system installs the same factory through `@backstage-auth0/plugin-app-module-auth0`.
  *
  * @public
  */

@@ -26,6 +26,6 @@ export type Auth0AuthApi = OpenIdConnectApi &
  */
 export const auth0AuthApiRef = createApiRef<Auth0AuthApi>().with({
   id: 'backstage-auth0.auth.auth0',
-  // The app installs it (see auth0AppModule), so the app owns it.
+  // The app installs it (@backstage-auth0/plugin-app-module-auth0), so the app owns it.
   pluginId: 'app',
 });

@@ -9,8 +9,8 @@ import { useAuth0Availability } from './useAuth0Availability';
  * backend answers 503 because Auth0 is unreachable): the person stays signed in and Backstage
  * retries. It shows nothing otherwise, and nothing on the sign-in page, which says so itself.
  *
- * The new frontend system gets it from `auth0AppModule`; in the legacy system render it once
- * at the app root, next to `<AlertDisplay />`.
+ * The new frontend system renders it through `@backstage-auth0/plugin-app-module-auth0`; in
+ * the legacy system render it once at the app root, next to `<AlertDisplay />`.
  *
  * @public
  */

@@ -21,8 +21,8 @@ type Account = { profile: ProfileInfo; identity: BackstageUserIdentity };
 
 /**
  * Who is signed in: picture, name, email, Backstage user entity and groups, with a sign-out
- * button. The new frontend system shows it as the Account tab of the settings page; legacy
- * apps can place it anywhere.
+ * button. On the new frontend system `@backstage-auth0/plugin-user-settings-module-auth0` shows
+ * it as the Account tab of the settings page; legacy apps can place it anywhere.
  *
  * @public
  */

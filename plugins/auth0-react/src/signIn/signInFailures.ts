@@ -1,3 +1,8 @@
+import {
+  Auth0SignInErrorName,
+  isAuth0SignInErrorName,
+} from '@backstage-auth0/plugin-auth0-common';
+
 /** What the sign-in page shows when signing in did not work. */
 export type SignInFailure = {
   /** What happened, in a few words. */
@@ -11,11 +16,14 @@ export type SignInFailure = {
 const ASK_PLATFORM_TEAM =
   'Send this message to the platform team; signing in again will not help until they fix it.';
 
-/*
- * Advice per reason. The names are the backend module's error names (they reach the popup
- * as `{ name, message }`) and those of Backstage's popup helper in core-app-api.
+type Advice = { title: string; advice: string };
+
+/**
+ * Advice for every refusal the backend module sends (it reaches the popup and the refresh as
+ * `{ name, message }`). Keyed by the shared names, so a name added on one side only fails
+ * the type check.
  */
-const FAILURES: Record<string, { title: string; advice: string }> = {
+const BACKEND_FAILURES: Record<Auth0SignInErrorName, Advice> = {
   CatalogUserNotFoundError: {
     title: 'Your account has no Backstage user yet',
     advice:
@@ -63,6 +71,24 @@ const FAILURES: Record<string, { title: string; advice: string }> = {
     title: "Auth0's answer could not be verified",
     advice: `This is a configuration problem, not your account. ${ASK_PLATFORM_TEAM}`,
   },
+  InvalidSessionCookieError: {
+    title: 'Your earlier sign-in could not be renewed',
+    advice:
+      'Click "Sign in with Auth0" to sign in again. If this comes back after signing in, send this message to the platform team.',
+  },
+};
+
+/**
+ * Failures the browser side names: Backstage's popup helper and OAuth client in
+ * core-app-api, and this package's guest sign-in. `PopupClosedError` is described below,
+ * since what it means depends on its message.
+ */
+type BrowserSignInErrorName =
+  | 'PopupRejectedError'
+  | 'GuestSignInError'
+  | 'AuthConnectionError';
+
+const BROWSER_FAILURES: Record<BrowserSignInErrorName, Advice> = {
   PopupRejectedError: {
     title: 'Your browser blocked the sign-in window',
     advice:
@@ -106,14 +132,16 @@ export function describeSignInFailure(error: unknown): SignInFailure {
 
   if (name === 'PopupRejectedError') {
     return {
-      ...FAILURES.PopupRejectedError,
+      ...BROWSER_FAILURES.PopupRejectedError,
       message: 'The browser did not let Backstage open the Auth0 window.',
     };
   }
 
-  const known = FAILURES[name];
-  if (known) {
-    return { ...known, message };
+  if (isAuth0SignInErrorName(name)) {
+    return { ...BACKEND_FAILURES[name], message };
+  }
+  if (isBrowserSignInErrorName(name)) {
+    return { ...BROWSER_FAILURES[name], message };
   }
   return {
     title: 'Sign-in failed',
@@ -121,6 +149,12 @@ export function describeSignInFailure(error: unknown): SignInFailure {
     advice:
       'Click "Sign in with Auth0" to try again. If it fails again, send this message to the platform team.',
   };
+}
+
+function isBrowserSignInErrorName(
+  name: string,
+): name is BrowserSignInErrorName {
+  return Object.hasOwn(BROWSER_FAILURES, name);
 }
 
 function toNameAndMessage(error: unknown): { name: string; message: string } {

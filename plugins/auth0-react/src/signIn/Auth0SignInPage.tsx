@@ -29,7 +29,7 @@ import { describeSignInFailure, SignInFailure } from './signInFailures';
 import { SignInFailureNotice } from './SignInFailureNotice';
 
 /**
- * Props of {@link SignInPage}.
+ * Props of {@link Auth0SignInPage}.
  *
  * @public
  */
@@ -46,7 +46,8 @@ type Phase =
   | { kind: 'signing-in'; method: 'auth0' | 'guest' };
 
 /**
- * The sign-in page for both frontend systems. It first resumes an existing session without a
+ * The Auth0 sign-in page, for both frontend systems: the new system's sign-in page extension
+ * loads it, and a legacy app passes it as `components.SignInPage` of `createApp`. It first resumes an existing session without a
  * popup (a reload, a new tab), then offers "Sign in with Auth0" and, only when
  * `auth.environment` is `development`, guest. A failed attempt shows what happened and what
  * to do next. When the silent check cannot reach Auth0 (the backend answers 503), the page
@@ -55,7 +56,7 @@ type Phase =
  *
  * @public
  */
-export function SignInPage(props: Auth0SignInPageProps) {
+export function Auth0SignInPage(props: Auth0SignInPageProps) {
   const { onSignInSuccess, title } = props;
   const configApi = useApi(configApiRef);
   const discoveryApi = useApi(discoveryApiRef);

@@ -5,6 +5,11 @@ import {
 import { Auth0Availability } from '../api/auth0Availability';
 import { Auth0AuthApi } from '../api/auth0AuthApiRef';
 
+/**
+ * Whom {@link fakeAuth0Api} signs in: Alice, in the group team-a.
+ *
+ * @public
+ */
 export const aliceIdentity: BackstageIdentityResponse = {
   token: 'alice-backstage-token',
   identity: {
@@ -14,13 +19,22 @@ export const aliceIdentity: BackstageIdentityResponse = {
   },
 };
 
+/**
+ * Alice's profile as Auth0 gives it.
+ *
+ * @public
+ */
 export const aliceProfile = {
   email: 'alice@example.com',
   displayName: 'Alice Example',
   picture: 'https://example.com/alice.png',
 };
 
-/** Auth0 unreachable, as the real API reports it after a refresh got 503. */
+/**
+ * Auth0 unreachable, as the real API reports it after a refresh got 503.
+ *
+ * @public
+ */
 export function auth0Unreachable(
   session: 'kept' | 'expired' | 'none',
 ): Auth0Availability {
@@ -39,6 +53,8 @@ export function auth0Unreachable(
  * An Auth0 API double. `existingSession`: a silent (`optional`) request finds Alice's session,
  * as after a reload. `popup`: what the popup sign-in gives, a session or an error to throw.
  * `availability`: what it reports about renewing the session; `setAvailability` changes it.
+ *
+ * @public
  */
 export function fakeAuth0Api(options: {
   existingSession?: boolean;
@@ -92,7 +108,11 @@ export function fakeAuth0Api(options: {
   return api;
 }
 
-/** An error as Backstage's popup helper raises it from the backend's `{ name, message }`. */
+/**
+ * An error as Backstage's popup helper raises it from the backend's `{ name, message }`.
+ *
+ * @public
+ */
 export function namedError(name: string, message: string): Error {
   const error = new Error(message);
   error.name = name;

@@ -13,15 +13,15 @@ import {
   PageBlueprint,
   useApi,
 } from '@backstage/frontend-plugin-api';
-import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
-import { auth0AuthApiRef } from './api/auth0AuthApiRef';
-import { auth0AppModule } from './appModule';
+import { auth0AuthApiRef } from '@backstage-auth0/plugin-auth0-react';
 import {
   auth0DownAnswer,
+  auth0Unreachable,
   authBackend,
+  fakeAuth0Api,
   sessionAnswer,
-} from './testing/authBackend';
-import { auth0Unreachable, fakeAuth0Api } from './testing/fakeAuth0Api';
+} from '@backstage-auth0/plugin-auth0-react/testUtils';
+import { auth0AppModule } from './module';
 
 /** The home page; its button makes a request with the signed-in person's Backstage token. */
 function HomePage() {
@@ -93,7 +93,7 @@ afterEach(() => {
 const outageNotice = () =>
   screen.queryByRole('status', { name: 'Auth0 sign-in status' });
 
-describe('auth0AppModule (new frontend system)', () => {
+describe('auth0AppModule', () => {
   it('puts its sign-in page in front of the app; signing in with Auth0 opens the app', async () => {
     renderApp('development', [
       withFakeAuth0Api(fakeAuth0Api({ popup: 'signs-in' })),
@@ -146,26 +146,6 @@ describe('auth0AppModule (new frontend system)', () => {
     const refresh = new URL(String(fetchMock.mock.calls[0][0]));
     expect(refresh.pathname).toBe('/api/auth/auth0/refresh');
     expect(refresh.searchParams.get('env')).toBe('production');
-  });
-
-  it('adds an Account tab to the settings page showing who is signed in', async () => {
-    window.history.replaceState(null, '', '/settings/account');
-    renderApp('production', [
-      userSettingsPlugin,
-      withFakeAuth0Api(fakeAuth0Api({ existingSession: true })),
-    ]);
-
-    expect(await screen.findByText('Alice Example')).toBeInTheDocument();
-    expect(screen.getByText('Signed in as')).toBeInTheDocument();
-    expect(screen.getByText('alice@example.com')).toBeInTheDocument();
-    expect(screen.getByRole('img', { name: 'Alice Example' })).toHaveAttribute(
-      'src',
-      'https://example.com/alice.png',
-    );
-    expect(screen.getByText('user:default/alice')).toBeInTheDocument();
-    expect(screen.getByRole('list', { name: 'Groups' })).toHaveTextContent(
-      'group:default/team-a',
-    );
   });
 
   describe('while Auth0 is unreachable', () => {

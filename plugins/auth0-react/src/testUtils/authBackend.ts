@@ -2,18 +2,34 @@
  * Answers of the auth backend's `/api/auth/auth0/*` endpoints, as the Auth0 module sends them,
  * and a fetch double that hands them out in order.
  */
+import {
+  AUTH0_REQUIRED_SCOPES,
+  Auth0SignInErrorName,
+} from '@backstage-auth0/plugin-auth0-common';
 
+const AUTH0_UNAVAILABLE: Auth0SignInErrorName = 'Auth0UnavailableError';
+const AUTH0_REFUSED: Auth0SignInErrorName = 'Auth0RefusedError';
+
+/**
+ * The message of the backend's `Auth0UnavailableError`.
+ *
+ * @public
+ */
 export const AUTH0_DOWN_MESSAGE =
   'Auth0 is unreachable or failing (timeout after 10s). Wait a minute and try again; if it persists, the platform team should check the Auth0 tenant and the network.';
 
-/** A refreshed session for Alice whose Backstage token is `token` and lasts `seconds`. */
+/**
+ * A refreshed session for Alice whose Backstage token is `token` and lasts `seconds`.
+ *
+ * @public
+ */
 export function sessionAnswer(token: string, seconds = 3600): Response {
   return Response.json({
     profile: { email: 'alice@example.com', displayName: 'Alice Example' },
     providerInfo: {
       idToken: `id-${token}`,
       accessToken: `access-${token}`,
-      scope: 'openid profile email offline_access',
+      scope: AUTH0_REQUIRED_SCOPES.join(' '),
       expiresInSeconds: 86400,
     },
     backstageIdentity: {
@@ -28,11 +44,15 @@ export function sessionAnswer(token: string, seconds = 3600): Response {
   });
 }
 
-/** 503 from the Auth0 module when Auth0 is unreachable. */
+/**
+ * 503 from the Auth0 module when Auth0 is unreachable.
+ *
+ * @public
+ */
 export function auth0DownAnswer(retryAfterSeconds?: number): Response {
   return Response.json(
     {
-      error: { name: 'Auth0UnavailableError', message: AUTH0_DOWN_MESSAGE },
+      error: { name: AUTH0_UNAVAILABLE, message: AUTH0_DOWN_MESSAGE },
       request: { method: 'GET', url: '/api/auth/auth0/refresh' },
       response: { statusCode: 503 },
     },
@@ -47,12 +67,16 @@ export function auth0DownAnswer(retryAfterSeconds?: number): Response {
   );
 }
 
-/** 401: the refresh token was revoked or is invalid. */
+/**
+ * 401: the refresh token was revoked or is invalid.
+ *
+ * @public
+ */
 export function refusedAnswer(): Response {
   return Response.json(
     {
       error: {
-        name: 'Auth0RefusedError',
+        name: AUTH0_REFUSED,
         message:
           'Auth0 refused the sign-in: Unknown or invalid refresh token. (invalid_grant). Try again; if it keeps happening, tell the platform team this message.',
       },
@@ -65,7 +89,10 @@ export function refusedAnswer(): Response {
 
 /**
  * Replaces `fetch`: each call takes the next answer (a `Response`, or an `Error` to reject
- * with) and records when it was made; a call with no answer left fails the test.
+ * with) and records when it was made; a call with no answer left fails the test. Call it
+ * in a test with `jest.restoreAllMocks()` after each.
+ *
+ * @public
  */
 export function authBackend(...answers: Array<Response | Error>) {
   const queue = [...answers];

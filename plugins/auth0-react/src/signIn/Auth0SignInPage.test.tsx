@@ -10,13 +10,13 @@ import {
   authBackend,
   refusedAnswer,
   sessionAnswer,
-} from '../testing/authBackend';
+} from '../testUtils/authBackend';
 import {
   aliceIdentity,
   fakeAuth0Api,
   namedError,
-} from '../testing/fakeAuth0Api';
-import { SignInPage } from './SignInPage';
+} from '../testUtils/fakeAuth0Api';
+import { Auth0SignInPage } from './Auth0SignInPage';
 
 function configFor(environment?: string) {
   return {
@@ -32,7 +32,7 @@ async function renderSignInPage(options: {
 }) {
   const onSignInSuccess = jest.fn<void, [IdentityApi]>();
   const rendered = await renderInTestApp(
-    <SignInPage onSignInSuccess={onSignInSuccess} />,
+    <Auth0SignInPage onSignInSuccess={onSignInSuccess} />,
     {
       config: configFor(options.environment),
       apis: [[auth0AuthApiRef, options.api]],
@@ -55,7 +55,7 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-describe('SignInPage (new frontend system)', () => {
+describe('Auth0SignInPage (new frontend system)', () => {
   describe('which sign-in methods it offers', () => {
     it('offers Auth0 and guest when auth.environment is development', async () => {
       await renderSignInPage({
@@ -214,6 +214,12 @@ describe('SignInPage (new frontend system)', () => {
         "Auth0's ID token could not be verified (unexpected audience).",
         "Auth0's answer could not be verified",
         /This is a configuration problem, not your account/,
+      ],
+      [
+        'InvalidSessionCookieError',
+        'The session cookie is not one this Backstage issued, so the session cannot be refreshed. Sign in again.',
+        'Your earlier sign-in could not be renewed',
+        /Click "Sign in with Auth0" to sign in again/,
       ],
       [
         'SomethingNewError',
@@ -399,10 +405,13 @@ describe('SignInPage (new frontend system)', () => {
         random: () => 0,
       });
       const onSignInSuccess = jest.fn<void, [IdentityApi]>();
-      await renderInTestApp(<SignInPage onSignInSuccess={onSignInSuccess} />, {
-        config: configFor('production'),
-        apis: [[auth0AuthApiRef, auth]],
-      });
+      await renderInTestApp(
+        <Auth0SignInPage onSignInSuccess={onSignInSuccess} />,
+        {
+          config: configFor('production'),
+          apis: [[auth0AuthApiRef, auth]],
+        },
+      );
       return { onSignInSuccess };
     }
 

@@ -1,0 +1,16 @@
+import packageJson from '../package.json';
+import discovered from '.';
+
+describe('@backstage-auth0/plugin-app-module-auth0', () => {
+  // What `app.packages: all` looks for in a dependency of packages/app.
+  it('is discoverable: a frontend-plugin-module of the app plugin, exported as the default', () => {
+    expect(packageJson.backstage).toMatchObject({
+      role: 'frontend-plugin-module',
+      pluginId: 'app',
+    });
+    expect(discovered).toMatchObject({
+      $$type: '@backstage/FrontendModule',
+      pluginId: 'app',
+    });
+  });
+});
