@@ -9,10 +9,7 @@ export interface Config {
            * module checks them at startup, with a message naming the variable to set, rather
            * than the schema, so that an unconfigured environment does not fail config:check.
            */
-          /**
-           * The Client ID of the Auth0 application.
-           * @visibility frontend
-           */
+          /** The Client ID of the Auth0 application. Backend only: the frontend never reads it. */
           clientId?: string;
           /**
            * The Client Secret of the Auth0 application.
@@ -21,7 +18,7 @@ export interface Config {
           clientSecret?: string;
           /**
            * The tenant's domain, a host name without scheme or path, e.g. my-company.eu.auth0.com.
-           * @visibility frontend
+           * Backend only: the frontend never reads it.
            */
           domain?: string;
           /** Overrides the callback URL, `<backend>/api/auth/auth0/handler/frame` by default. */

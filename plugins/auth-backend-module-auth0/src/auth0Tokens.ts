@@ -1,4 +1,9 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import {
   Auth0RefusedError,
   Auth0UnavailableError,
@@ -7,7 +12,12 @@ import {
 } from './errors';
 import { foldAsciiCase } from './foldAsciiCase';
 
-/** The claims of an Auth0 ID token that sign-in uses. */
+/**
+ * The claims of a verified Auth0 ID token: what sign-in resolvers find in
+ * `info.result.fullProfile`, custom claims of Auth0 Actions included.
+ *
+ * @public
+ */
 export type Auth0IdTokenClaims = {
   sub: string;
   email?: string;
@@ -18,7 +28,11 @@ export type Auth0IdTokenClaims = {
   [claim: string]: unknown;
 };
 
-/** What Auth0's `/oauth/token` returns. */
+/**
+ * What Auth0's `/oauth/token` returns.
+ *
+ * @public
+ */
 export type Auth0TokenResponse = {
   access_token: string;
   token_type?: string;
@@ -46,28 +60,45 @@ export function isPlausibleRefreshToken(value: string): boolean {
   return REFRESH_TOKEN_FORMAT.test(value);
 }
 
+export type Auth0TokensOptions = {
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  /** An `org_…` id or an organization name that every ID token must carry. */
+  organization?: string;
+  /** Reaches the tenant (token endpoint and signing keys alike); global fetch by default. */
+  fetch?: typeof fetch;
+  /** Overrides the request timeouts, so tests need not wait for the real ones. */
+  timeoutsMs?: { token?: number; revoke?: number };
+};
+
 /** Talks to one tenant's token endpoint and verifies the ID tokens it issues. */
 export class Auth0Tokens {
   readonly #domain: string;
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #organization: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #tokenTimeoutMs: number;
+  readonly #revokeTimeoutMs: number;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(options: {
-    domain: string;
-    clientId: string;
-    clientSecret: string;
-    /** An `org_…` id or an organization name that every ID token must carry. */
-    organization?: string;
-  }) {
+  constructor(options: Auth0TokensOptions) {
     this.#domain = options.domain;
     this.#organization = options.organization;
     this.#clientId = options.clientId;
     this.#clientSecret = options.clientSecret;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#tokenTimeoutMs =
+      options.timeoutsMs?.token ?? TOKEN_REQUEST_TIMEOUT_MS;
+    this.#revokeTimeoutMs = options.timeoutsMs?.revoke ?? REVOKE_TIMEOUT_MS;
     this.#jwks = createRemoteJWKSet(
       new URL(`https://${options.domain}/.well-known/jwks.json`),
-      { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 },
+      {
+        cacheMaxAge: 10 * 60_000,
+        cooldownDuration: 30_000,
+        [customFetch]: (url, init) => this.#fetch(url, init),
+      },
     );
   }
 
@@ -103,7 +134,7 @@ export class Auth0Tokens {
         client_secret: this.#clientSecret,
         token: refreshToken,
       },
-      REVOKE_TIMEOUT_MS,
+      this.#revokeTimeoutMs,
     );
     if (response.ok) {
       return;
@@ -185,7 +216,7 @@ export class Auth0Tokens {
         client_id: this.#clientId,
         client_secret: this.#clientSecret,
       },
-      TOKEN_REQUEST_TIMEOUT_MS,
+      this.#tokenTimeoutMs,
     );
     const body = await response.json().catch(() => undefined);
     if (response.ok && typeof body?.access_token === 'string') {
@@ -207,7 +238,7 @@ export class Auth0Tokens {
     timeoutMs: number,
   ): Promise<Response> {
     try {
-      return await fetch(url, {
+      return await this.#fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -217,8 +248,10 @@ export class Auth0Tokens {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      // By name: an abort reason is a DOMException, which is an Error in Node but not in
+      // every realm (a Jest sandbox, for one).
       const reason =
-        error instanceof Error && error.name === 'TimeoutError'
+        (error as { name?: unknown } | undefined)?.name === 'TimeoutError'
           ? `no answer from ${url} within ${timeoutMs / 1000} s`
           : `could not connect to ${url}: ${describeNetworkError(error)}`;
       throw new Auth0UnavailableError(reason, error);

@@ -1,10 +1,16 @@
 import {
   createOAuthAuthenticator,
   decodeOAuthState,
+  OAuthAuthenticator,
   OAuthAuthenticatorResult,
   OAuthSession,
 } from '@backstage/plugin-auth-node';
-import { Auth0ProviderSettings } from './config';
+import { AUTH0_REQUIRED_SCOPES } from '@backstage-auth0/plugin-auth0-common';
+import {
+  Auth0ConfigError,
+  Auth0ProviderSettings,
+  readAuth0ProviderSettings,
+} from './config';
 import {
   Auth0IdTokenClaims,
   Auth0TokenResponse,
@@ -12,38 +18,74 @@ import {
   isPlausibleRefreshToken,
 } from './auth0Tokens';
 import { Auth0RefusedError, InvalidSessionCookieError } from './errors';
-import { RefreshCoordinator } from './refreshCoordinator';
-
-/** Scopes every session needs: an ID token with the email, and a refresh token. */
-export const REQUIRED_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
-
-type Auth0AuthenticatorContext = {
-  settings: Auth0ProviderSettings;
-  callbackUrl: string;
-  tokens: Auth0Tokens;
-};
+import { Auth0RefreshCoordinator } from './refreshCoordinator';
 
 /**
- * The Auth0 authenticator for one environment. The profile always comes from the
- * verified ID token (Auth0 rate-limits `/userinfo`), and a refresh is exactly one call
- * to the token endpoint, shared by every concurrent refresh of the same session.
+ * What {@link createAuth0Authenticator} needs beyond config.
+ *
+ * @public
  */
-export function createAuth0Authenticator(options: {
-  settings: Auth0ProviderSettings;
-  refreshCoordinator: RefreshCoordinator;
+export type Auth0AuthenticatorOptions = {
+  /**
+   * Makes concurrent refreshes of one session share one call to Auth0, in this process and
+   * across replicas; made by {@link createAuth0RefreshCoordinator}. With refresh-token
+   * rotation, Auth0 revokes the whole session when a refresh token is presented twice.
+   */
+  refreshCoordinator: Auth0RefreshCoordinator;
   /**
    * Told when sign-out could not revoke the refresh token at Auth0; the cookie is cleared
    * and the person signed out all the same.
    */
   onRevokeFailed?: (error: Error) => Promise<void> | void;
-}) {
-  const { settings, refreshCoordinator, onRevokeFailed } = options;
+  /** Reaches the tenant (token endpoint, revocation, signing keys); global `fetch` by default. */
+  fetch?: typeof fetch;
+  /**
+   * Where the environment block is in config, as startup problems name it; by default
+   * `auth.providers.auth0.<environment>`.
+   */
+  configPath?: string;
+};
+
+/**
+ * One environment's authenticator context: its settings, read once by `initialize`.
+ *
+ * @public
+ */
+export type Auth0AuthenticatorContext = {
+  settings: Auth0ProviderSettings;
+  /** Where Auth0 sends the browser back to: `callbackUrl` of config, or the provider's. */
+  callbackUrl: string;
+};
+
+/**
+ * The Auth0 authenticator, for `createOAuthProviderFactory` or `createOAuthRouteHandlers`
+ * of `@backstage/plugin-auth-node`. `initialize` reads one environment block (the keys of
+ * config.d.ts) and throws {@link Auth0ConfigError} listing every problem in it. The profile
+ * comes from the verified ID token (Auth0 rate-limits `/userinfo`), and a refresh is one
+ * call to the token endpoint, shared by every concurrent refresh of the same session.
+ *
+ * @public
+ */
+export function createAuth0Authenticator(
+  options: Auth0AuthenticatorOptions,
+): OAuthAuthenticator<Auth0AuthenticatorContext, Auth0IdTokenClaims> {
+  const { refreshCoordinator, onRevokeFailed } = options;
+  // One client per context keeps the tenant's signing keys cached between sign-ins.
+  const tokenClients = new WeakMap<Auth0AuthenticatorContext, Auth0Tokens>();
+  const tokensFor = (ctx: Auth0AuthenticatorContext) => {
+    let tokens = tokenClients.get(ctx);
+    if (!tokens) {
+      tokens = new Auth0Tokens({ ...ctx.settings, fetch: options.fetch });
+      tokenClients.set(ctx, tokens);
+    }
+    return tokens;
+  };
 
   return createOAuthAuthenticator<
     Auth0AuthenticatorContext,
     Auth0IdTokenClaims
   >({
-    scopes: { required: REQUIRED_SCOPES },
+    scopes: { required: [...AUTH0_REQUIRED_SCOPES] },
     async defaultProfileTransform(result) {
       const claims = result.fullProfile;
       return {
@@ -55,12 +97,17 @@ export function createAuth0Authenticator(options: {
       };
     },
 
-    initialize({ callbackUrl }) {
-      return {
-        settings,
-        callbackUrl: settings.callbackUrl ?? callbackUrl,
-        tokens: new Auth0Tokens(settings),
-      };
+    initialize({ callbackUrl, config }) {
+      const problems: string[] = [];
+      const settings = readAuth0ProviderSettings({
+        envConfig: config,
+        keyPrefix: options.configPath ?? 'auth.providers.auth0.<environment>',
+        problems,
+      });
+      if (problems.length > 0) {
+        throw new Auth0ConfigError(problems);
+      }
+      return { settings, callbackUrl: settings.callbackUrl ?? callbackUrl };
     },
 
     async start(input, ctx) {
@@ -102,10 +149,11 @@ export function createAuth0Authenticator(options: {
         );
       }
       const expectedNonce = decodeOAuthState(query.state ?? '').nonce;
-      const tokens = await ctx.tokens.exchangeCode(query.code, ctx.callbackUrl);
+      const tokens = tokensFor(ctx);
+      const response = await tokens.exchangeCode(query.code, ctx.callbackUrl);
       return toResult(
-        tokens,
-        await ctx.tokens.verifyIdToken(tokens.id_token, expectedNonce),
+        response,
+        await tokens.verifyIdToken(response.id_token, expectedNonce),
       );
     },
 
@@ -113,17 +161,18 @@ export function createAuth0Authenticator(options: {
       if (!isPlausibleRefreshToken(input.refreshToken)) {
         throw new InvalidSessionCookieError();
       }
-      const tokens = await refreshCoordinator.refreshOnce(
+      const tokens = tokensFor(ctx);
+      const response = await refreshCoordinator.refreshOnce(
         input.refreshToken,
-        () => ctx.tokens.refresh(input.refreshToken),
+        () => tokens.refresh(input.refreshToken),
         { resultWindowMs: ctx.settings.refreshResultWindowMs },
       );
-      const claims = await ctx.tokens.verifyIdToken(tokens.id_token);
+      const claims = await tokens.verifyIdToken(response.id_token);
       return toResult(
         {
-          ...tokens,
+          ...response,
           // Without rotation Auth0 returns no refresh token: the current one stays valid.
-          refresh_token: tokens.refresh_token ?? input.refreshToken,
+          refresh_token: response.refresh_token ?? input.refreshToken,
         },
         claims,
       );
@@ -132,7 +181,7 @@ export function createAuth0Authenticator(options: {
     async logout(input, ctx) {
       if (input.refreshToken && isPlausibleRefreshToken(input.refreshToken)) {
         try {
-          await ctx.tokens.revoke(input.refreshToken);
+          await tokensFor(ctx).revoke(input.refreshToken);
         } catch (error) {
           await onRevokeFailed?.(error as Error);
         }
@@ -159,7 +208,7 @@ function toResult(
     accessToken: tokens.access_token,
     tokenType: tokens.token_type ?? 'Bearer',
     idToken: tokens.id_token,
-    scope: tokens.scope ?? REQUIRED_SCOPES.join(' '),
+    scope: tokens.scope ?? AUTH0_REQUIRED_SCOPES.join(' '),
     expiresInSeconds: tokens.expires_in,
     refreshToken: tokens.refresh_token,
   };

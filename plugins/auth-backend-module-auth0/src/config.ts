@@ -2,7 +2,12 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import { DEFAULT_RESULT_WINDOW_MS } from './refreshCoordinator';
 
-/** One environment's settings under `auth.providers.auth0.<environment>`, read once. */
+/**
+ * One environment's settings under `auth.providers.auth0.<environment>`, read once by the
+ * authenticator's `initialize` (see config.d.ts for each key).
+ *
+ * @public
+ */
 export type Auth0ProviderSettings = {
   domain: string;
   clientId: string;
@@ -26,6 +31,8 @@ export const MINIMUM_SESSION_SECRET_LENGTH = 32;
 /**
  * Startup problems, gathered so that one start reports all of them. Each entry says
  * which key is wrong and how to fix it.
+ *
+ * @public
  */
 export class Auth0ConfigError extends Error {
   name = 'Auth0ConfigError';

@@ -1,7 +1,7 @@
 import { loadConfigSchema } from '@backstage/config-loader';
 
 describe('config.d.ts', () => {
-  it('sends domain and client id to the frontend, and never the client secret', async () => {
+  it('sends none of the provider settings to the frontend, the client secret least of all', async () => {
     const schema = await loadConfigSchema({
       dependencies: ['@backstage-auth0/plugin-auth-backend-module-auth0'],
     });
@@ -32,15 +32,9 @@ describe('config.d.ts', () => {
       ],
       { visibility: ['frontend'] },
     );
-    expect(frontendConfig.data).toMatchObject({
-      auth: {
-        providers: {
-          auth0: {
-            production: { domain: 'tenant.example.com', clientId: 'client-id' },
-          },
-        },
-      },
-    });
-    expect(JSON.stringify(frontendConfig.data)).not.toContain('client-secret');
+    const sent = JSON.stringify(frontendConfig.data);
+    expect(sent).not.toContain('tenant.example.com');
+    expect(sent).not.toContain('client-id');
+    expect(sent).not.toContain('client-secret');
   });
 });

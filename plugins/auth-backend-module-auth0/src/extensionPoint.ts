@@ -20,5 +20,40 @@ export interface Auth0SignInResolversExtensionPoint {
 /** @public */
 export const auth0SignInResolversExtensionPoint =
   createExtensionPoint<Auth0SignInResolversExtensionPoint>({
-    id: 'auth.auth0.sign-in-resolvers',
+    id: 'auth.auth0SignInResolvers',
   });
+
+/**
+ * The extension point's implementation, and the resolvers it collected joined with the
+ * built-in ones once every module that adds some has run.
+ */
+export function collectSignInResolverFactories() {
+  const added: Record<string, SignInResolverFactory<any, any>> = {};
+  const extensionPoint: Auth0SignInResolversExtensionPoint = {
+    addSignInResolverFactories(factories) {
+      for (const [name, factory] of Object.entries(factories)) {
+        if (Object.hasOwn(added, name)) {
+          throw new Error(
+            `Auth0 sign-in resolver "${name}" was added twice; give one of them another name`,
+          );
+        }
+        added[name] = factory;
+      }
+    },
+  };
+  return {
+    extensionPoint,
+    withBuiltIn(
+      builtIn: Record<string, SignInResolverFactory<any, any>>,
+    ): Record<string, SignInResolverFactory<any, any>> {
+      for (const name of Object.keys(added)) {
+        if (Object.hasOwn(builtIn, name)) {
+          throw new Error(
+            `Auth0 sign-in resolver "${name}" is built in; the module adding it must use another name`,
+          );
+        }
+      }
+      return { ...builtIn, ...added };
+    },
+  };
+}

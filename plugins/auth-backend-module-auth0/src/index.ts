@@ -6,13 +6,41 @@
  */
 export { authModuleAuth0Provider as default } from './module';
 export {
+  createAuth0Authenticator,
+  type Auth0AuthenticatorContext,
+  type Auth0AuthenticatorOptions,
+} from './authenticator';
+export {
+  createAuth0RefreshCoordinator,
+  type Auth0RefreshCoordinator,
+  type Auth0RefreshOptions,
+} from './refreshCoordinator';
+export {
+  checkEmail,
+  createAuth0SignInResolvers,
+  type Auth0SignInInfo,
+  type Auth0SignInResolverFactories,
+  type Auth0SignInResolversOptions,
+  type CheckedEmail,
+  type EmailLocalPartResolverOptions,
+  type EmailResolverOptions,
+} from './resolvers';
+export {
   auth0SignInResolversExtensionPoint,
   type Auth0SignInResolversExtensionPoint,
 } from './extensionPoint';
+export { Auth0ConfigError, type Auth0ProviderSettings } from './config';
+export type { Auth0IdTokenClaims, Auth0TokenResponse } from './auth0Tokens';
 export {
-  checkEmail,
-  type Auth0SignInInfo,
-  type EmailResolverOptions,
-} from './resolvers';
-export type { Auth0IdTokenClaims } from './auth0Tokens';
-export * from './errors';
+  AmbiguousCatalogUserError,
+  Auth0RefusedError,
+  Auth0UnavailableError,
+  CatalogUserEmailMismatchError,
+  CatalogUserNotFoundError,
+  EmailDomainNotAllowedError,
+  EmailNotVerifiedError,
+  InvalidIdTokenError,
+  InvalidSessionCookieError,
+  MissingEmailError,
+  OrganizationMismatchError,
+} from './errors';

@@ -2,20 +2,21 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import {
-  authProvidersExtensionPoint,
-  SignInResolverFactory,
-} from '@backstage/plugin-auth-node';
+import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AUTH0_PROVIDER_ID } from '@backstage-auth0/plugin-auth0-common';
 import { Auth0Audit } from './audit';
-import { auth0SignInResolversExtensionPoint } from './extensionPoint';
-import { createAuth0ProviderFactory } from './providerFactory';
+import {
+  auth0SignInResolversExtensionPoint,
+  collectSignInResolverFactories,
+} from './extensionPoint';
 import { InFlightRequests } from './inFlightRequests';
-import { RefreshCoordinator } from './refreshCoordinator';
+import { createAuth0ProviderFactory } from './providerFactory';
+import { createAuth0RefreshCoordinator } from './refreshCoordinator';
+import { createAuth0SignInResolvers } from './resolvers';
 
 /** Longest wait at shutdown for sign-ins and refreshes in flight (Kubernetes grants 30 s). */
 const SHUTDOWN_DRAIN_MS = 20_000;
-import { createEmailSignInResolvers } from './resolvers';
 
 /**
  * The `auth0` sign-in provider. Replaces `@backstage/plugin-auth-backend-module-auth0-provider`
@@ -27,19 +28,11 @@ export const authModuleAuth0Provider = createBackendModule({
   pluginId: 'auth',
   moduleId: 'auth0-provider',
   register(reg) {
-    const addedFactories: Record<string, SignInResolverFactory<any, any>> = {};
-    reg.registerExtensionPoint(auth0SignInResolversExtensionPoint, {
-      addSignInResolverFactories(factories) {
-        for (const [name, factory] of Object.entries(factories)) {
-          if (Object.hasOwn(addedFactories, name)) {
-            throw new Error(
-              `Auth0 sign-in resolver "${name}" was added twice; give one of them another name`,
-            );
-          }
-          addedFactories[name] = factory;
-        }
-      },
-    });
+    const resolverFactories = collectSignInResolverFactories();
+    reg.registerExtensionPoint(
+      auth0SignInResolversExtensionPoint,
+      resolverFactories.extensionPoint,
+    );
 
     reg.registerInit({
       deps: {
@@ -62,28 +55,12 @@ export const authModuleAuth0Provider = createBackendModule({
         rootLifecycle,
         catalog,
       }) {
-        const builtInFactories = createEmailSignInResolvers({
-          logger,
-          catalogUsers: {
-            async findUsersByEmail(email) {
-              const { items } = await catalog.getEntities(
-                { filter: { kind: 'User', 'spec.profile.email': email } },
-                { credentials: await auth.getOwnServiceCredentials() },
-              );
-              return items;
-            },
-          },
-        });
-        for (const name of Object.keys(addedFactories)) {
-          if (Object.hasOwn(builtInFactories, name)) {
-            throw new Error(
-              `Auth0 sign-in resolver "${name}" is built in; the module adding it must use another name`,
-            );
-          }
-        }
-
-        const refreshCoordinator = await RefreshCoordinator.create({
-          database: await database.getClient(),
+        // Modules that add resolvers through the extension point have run by now.
+        const factories = resolverFactories.withBuiltIn(
+          createAuth0SignInResolvers({ catalog, auth, logger }),
+        );
+        const refreshCoordinator = await createAuth0RefreshCoordinator({
+          database,
           logger,
         });
         const inFlight = new InFlightRequests();
@@ -93,13 +70,10 @@ export const authModuleAuth0Provider = createBackendModule({
         );
 
         providers.registerProvider({
-          providerId: 'auth0',
+          providerId: AUTH0_PROVIDER_ID,
           factory: createAuth0ProviderFactory({
             rootConfig: config,
-            resolverFactories: () => ({
-              ...builtInFactories,
-              ...addedFactories,
-            }),
+            resolverFactories: factories,
             refreshCoordinator,
             inFlight,
             audit: new Auth0Audit(auditor),

@@ -16,24 +16,24 @@ import { createAuth0Authenticator } from './authenticator';
 import {
   Auth0ConfigError,
   isProduction,
-  readAuth0ProviderSettings,
   sessionSecretProblems,
 } from './config';
 import { Auth0UnavailableError } from './errors';
 import { InFlightRequests } from './inFlightRequests';
-import { RefreshCoordinator } from './refreshCoordinator';
+import { Auth0RefreshCoordinator } from './refreshCoordinator';
 import { Auth0SignInInfo } from './resolvers';
 import { readSignInResolverChain } from './signInResolverChain';
 
 /**
  * The `auth0` provider for the environment named by `auth.environment`: validates its
- * configuration at startup (every problem at once), then serves Backstage's standard
- * OAuth routes with this module's authenticator, resolver chain and audit records.
+ * configuration at startup (every problem at once: the authenticator's settings, the
+ * resolver chain, the session secret), then serves Backstage's standard OAuth routes with
+ * this module's authenticator, resolver chain and audit records.
  */
 export function createAuth0ProviderFactory(options: {
   rootConfig: Config;
-  resolverFactories: () => Record<string, SignInResolverFactory<any, any>>;
-  refreshCoordinator: RefreshCoordinator;
+  resolverFactories: Record<string, SignInResolverFactory<any, any>>;
+  refreshCoordinator: Auth0RefreshCoordinator;
   inFlight: InFlightRequests;
   audit: Auth0Audit;
   logger: LoggerService;
@@ -60,26 +60,18 @@ export function createAuth0ProviderFactory(options: {
     }
 
     const problems: string[] = [];
-    const settings = readAuth0ProviderSettings({
-      envConfig,
-      keyPrefix,
-      problems,
-    });
     const chain = readSignInResolverChain({
       envConfig,
       keyPrefix,
-      factories: options.resolverFactories(),
+      factories: options.resolverFactories,
       production: isProduction(rootConfig),
       problems,
     });
     problems.push(...sessionSecretProblems(rootConfig));
-    if (problems.length > 0) {
-      throw new Auth0ConfigError(problems);
-    }
 
     const authenticator = createAuth0Authenticator({
-      settings,
       refreshCoordinator,
+      configPath: keyPrefix,
       async onRevokeFailed(error) {
         logger.warn(
           `Auth0: sign-out could not revoke the refresh token at Auth0 (${error.message}); ` +
@@ -113,27 +105,39 @@ export function createAuth0ProviderFactory(options: {
       }
     };
 
-    const handlers = createOAuthRouteHandlers({
-      authenticator: {
-        ...authenticator,
-        async authenticate(input, authenticatorCtx) {
-          try {
-            return await authenticator.authenticate(input, authenticatorCtx);
-          } catch (error) {
-            await audit.signInRefused(toError(error));
-            throw error;
-          }
+    let handlers: AuthProviderRouteHandlers;
+    try {
+      // Initializes the authenticator, which reads the environment block's settings.
+      handlers = createOAuthRouteHandlers({
+        authenticator: {
+          ...authenticator,
+          async authenticate(input, authenticatorCtx) {
+            try {
+              return await authenticator.authenticate(input, authenticatorCtx);
+            } catch (error) {
+              await audit.signInRefused(toError(error));
+              throw error;
+            }
+          },
         },
-      },
-      appUrl: ctx.appUrl,
-      baseUrl: ctx.baseUrl,
-      config: envConfig,
-      isOriginAllowed: ctx.isOriginAllowed,
-      cookieConfigurer: ctx.cookieConfigurer,
-      providerId: ctx.providerId,
-      resolverContext: ctx.resolverContext,
-      signInResolver,
-    });
+        appUrl: ctx.appUrl,
+        baseUrl: ctx.baseUrl,
+        config: envConfig,
+        isOriginAllowed: ctx.isOriginAllowed,
+        cookieConfigurer: ctx.cookieConfigurer,
+        providerId: ctx.providerId,
+        resolverContext: ctx.resolverContext,
+        signInResolver,
+      });
+    } catch (error) {
+      if (!(error instanceof Auth0ConfigError)) {
+        throw error;
+      }
+      throw new Auth0ConfigError([...error.problems, ...problems]);
+    }
+    if (problems.length > 0) {
+      throw new Auth0ConfigError(problems);
+    }
 
     const audited: AuthProviderRouteHandlers = {
       start: (req, res) => handlers.start(req, res),

@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { Knex } from 'knex';
 import {
+  DatabaseService,
   LoggerService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
@@ -57,10 +58,29 @@ type Row = {
   db_now: number | string;
 };
 
-export type RefreshOptions = {
+/**
+ * How one refresh is shared.
+ *
+ * @public
+ */
+export type Auth0RefreshOptions = {
   /** How long the result is handed to late requests carrying the old token. */
   resultWindowMs?: number;
 };
+
+/**
+ * Makes concurrent refreshes of one refresh token share a single call to Auth0.
+ *
+ * @public
+ */
+export interface Auth0RefreshCoordinator {
+  /** Runs `exchange` at most once for this refresh token, across every caller. */
+  refreshOnce(
+    refreshToken: string,
+    exchange: () => Promise<Auth0TokenResponse>,
+    options?: Auth0RefreshOptions,
+  ): Promise<Auth0TokenResponse>;
+}
 
 /**
  * Makes concurrent refreshes of one session share a single call to Auth0.
@@ -79,7 +99,7 @@ export type RefreshOptions = {
  * with a key derived from the token itself, so the database never holds anything usable
  * by someone who does not already hold the old refresh token.
  */
-export class RefreshCoordinator {
+export class RefreshCoordinator implements Auth0RefreshCoordinator {
   readonly #db: Knex;
   readonly #now: string;
   readonly #logger: LoggerService;
@@ -106,11 +126,10 @@ export class RefreshCoordinator {
     this.#logger = logger;
   }
 
-  /** Runs `exchange` at most once for this refresh token, across every caller. */
   refreshOnce(
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
-    options: RefreshOptions = {},
+    options: Auth0RefreshOptions = {},
   ): Promise<Auth0TokenResponse> {
     const tokenHash = createHash('sha256').update(refreshToken).digest('hex');
     const existing = this.#inFlight.get(tokenHash);
@@ -296,6 +315,23 @@ export class RefreshCoordinator {
       await new Promise(resolve => setTimeout(resolve, POLL_INTERVAL_MS));
     }
   }
+}
+
+/**
+ * The coordinator the Auth0 module uses, for a module that registers the provider itself:
+ * creates (or migrates) its table in the database given, which must be the auth plugin's
+ * (PostgreSQL or SQLite), so that every replica sees the same rows.
+ *
+ * @public
+ */
+export async function createAuth0RefreshCoordinator(options: {
+  database: DatabaseService;
+  logger: LoggerService;
+}): Promise<Auth0RefreshCoordinator> {
+  return RefreshCoordinator.create({
+    database: await options.database.getClient(),
+    logger: options.logger,
+  });
 }
 
 /**

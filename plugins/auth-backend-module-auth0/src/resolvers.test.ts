@@ -1,8 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthResolverContext } from '@backstage/plugin-auth-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Auth0IdTokenClaims } from './auth0Tokens';
-import { Auth0SignInInfo, createEmailSignInResolvers } from './resolvers';
+import { Auth0SignInInfo, createAuth0SignInResolvers } from './resolvers';
 import {
   AmbiguousCatalogUserError,
   CatalogUserEmailMismatchError,
@@ -97,23 +98,37 @@ function recordingContext() {
 
 describe('email resolvers', () => {
   const logger = mockServices.logger.mock();
-  const lookups: string[] = [];
-  const resolvers = createEmailSignInResolvers({
-    logger,
-    catalogUsers: {
-      async findUsersByEmail(email) {
-        lookups.push(email);
-        return catalog.filter(
+  const auth = mockServices.auth();
+  const catalogRequests: Array<{
+    filter: Record<string, string>;
+    credentials: unknown;
+  }> = [];
+  const lookups = () =>
+    catalogRequests.map(request => request.filter['spec.profile.email']);
+  const catalogService = {
+    // Like the catalog, emails match ignoring case with Unicode rules.
+    async getEntities(
+      request: { filter: Record<string, string> },
+      { credentials }: { credentials: unknown },
+    ) {
+      catalogRequests.push({ filter: request.filter, credentials });
+      const email = request.filter['spec.profile.email'].toLowerCase();
+      return {
+        items: catalog.filter(
           entity =>
-            String((entity.spec as any).profile.email).toLowerCase() ===
-            email.toLowerCase(),
-        );
-      },
+            String((entity.spec as any).profile.email).toLowerCase() === email,
+        ),
+      };
     },
+  } as unknown as CatalogService;
+  const resolvers = createAuth0SignInResolvers({
+    catalog: catalogService,
+    auth,
+    logger,
   });
 
   beforeEach(() => {
-    lookups.length = 0;
+    catalogRequests.length = 0;
     jest.clearAllMocks();
   });
 
@@ -136,13 +151,27 @@ describe('email resolvers', () => {
       ]);
     });
 
+    it('asks the catalog for Users with the email, with the calling plugin’s credentials', async () => {
+      const { ctx } = recordingContext();
+      await resolve(
+        signInInfo({ email: 'chris@example.com', email_verified: true }),
+        ctx,
+      );
+      expect(catalogRequests).toEqual([
+        {
+          filter: { kind: 'User', 'spec.profile.email': 'chris@example.com' },
+          credentials: await auth.getOwnServiceCredentials(),
+        },
+      ]);
+    });
+
     it('ignores letter case on both sides', async () => {
       const { ctx, issued } = recordingContext();
       await resolve(
         signInInfo({ email: 'ALEX@example.COM', email_verified: true }),
         ctx,
       );
-      expect(lookups).toEqual(['alex@example.com']);
+      expect(lookups()).toEqual(['alex@example.com']);
       expect(issued()).toEqual([
         {
           sub: 'user:default/alex',
@@ -157,7 +186,7 @@ describe('email resolvers', () => {
         signInInfo({ email: 'chris+ops@example.com', email_verified: true }),
         ctx,
       );
-      expect(lookups).toEqual(['chris+ops@example.com', 'chris@example.com']);
+      expect(lookups()).toEqual(['chris+ops@example.com', 'chris@example.com']);
       expect(issued()).toEqual([
         {
           sub: 'user:default/chris',
@@ -176,7 +205,7 @@ describe('email resolvers', () => {
       await expect(attempt).rejects.toThrow(
         'The email chris@example.com is not verified in Auth0',
       );
-      expect(lookups).toEqual([]);
+      expect(lookups()).toEqual([]);
     });
 
     it('treats a missing email_verified claim as not verified', async () => {

@@ -1,12 +1,14 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   AuthResolverContext,
   createSignInResolverFactory,
   OAuthAuthenticatorResult,
   SignInInfo,
+  SignInResolverFactory,
 } from '@backstage/plugin-auth-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { z } from 'zod/v3';
 import { Auth0IdTokenClaims } from './auth0Tokens';
 import { foldAsciiCase } from './foldAsciiCase';
@@ -18,39 +20,91 @@ import {
   MissingEmailError,
 } from './errors';
 
-/** What a sign-in resolver of this module receives. */
+/**
+ * What a sign-in resolver of the Auth0 provider receives.
+ *
+ * @public
+ */
 export type Auth0SignInInfo = SignInInfo<
   OAuthAuthenticatorResult<Auth0IdTokenClaims>
 >;
 
-/** Catalog lookups the email resolver needs beyond the resolver context. */
-export type CatalogUserLookup = {
-  /** Every User entity whose spec.profile.email equals `email`, ignoring case. */
-  findUsersByEmail(email: string): Promise<Entity[]>;
+/**
+ * Options of `emailMatchingUserEntityProfileEmail`, and what {@link checkEmail} checks.
+ *
+ * @public
+ */
+export type EmailResolverOptions = {
+  /** Email domains allowed to sign in, e.g. `['example.com']`. All when absent. */
+  allowedDomains?: string[];
+  /** Let emails that Auth0 has not verified sign in. Off unless set. */
+  allowUnverifiedEmail?: boolean;
+};
+
+/**
+ * Options of `emailLocalPartMatchingUserEntityName`.
+ *
+ * @public
+ */
+export type EmailLocalPartResolverOptions = EmailResolverOptions & {
+  /**
+   * Sign in a User named after the local part even when its `spec.profile.email` is
+   * another address. Off unless set: same name is not proof of same person.
+   */
+  allowEmailMismatch?: boolean;
+};
+
+/**
+ * The services the built-in resolvers use beyond the resolver context.
+ *
+ * @public
+ */
+export type Auth0SignInResolversOptions = {
+  /**
+   * Finds every User with an email, so that two users with one email are refused (the
+   * resolver context's lookups find one or fail without naming them).
+   */
+  catalog: CatalogService;
+  /** Gives the catalog reads the calling plugin's own service credentials. */
+  auth: AuthService;
+  /** Where refusals are explained with entity refs, which never reach the browser. */
+  logger: LoggerService;
+};
+
+/**
+ * The built-in resolver factories, under the names config uses.
+ *
+ * @public
+ */
+export type Auth0SignInResolverFactories = {
+  emailMatchingUserEntityProfileEmail: SignInResolverFactory<
+    Auth0SignInInfo['result'],
+    EmailResolverOptions | undefined
+  >;
+  emailLocalPartMatchingUserEntityName: SignInResolverFactory<
+    Auth0SignInInfo['result'],
+    EmailLocalPartResolverOptions | undefined
+  >;
 };
 
 const emailResolverOptions = z
   .object({
-    /** Email domains allowed to sign in, e.g. `['example.com']`. All when absent. */
     allowedDomains: z.array(z.string().min(1)).optional(),
-    /** Let emails that Auth0 has not verified sign in. Off unless set. */
     allowUnverifiedEmail: z.boolean().optional(),
   })
-  .strict();
-
-export type EmailResolverOptions = z.infer<typeof emailResolverOptions>;
+  .strict() satisfies z.ZodType<EmailResolverOptions>;
 
 const localPartResolverOptions = emailResolverOptions
   .extend({
-    /**
-     * Sign in a User named after the local part even when its `spec.profile.email` is
-     * another address. Off unless set: same name is not proof of same person.
-     */
     allowEmailMismatch: z.boolean().optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<EmailLocalPartResolverOptions>;
 
-/** What {@link checkEmail} found: the email and its parts, letter case folded. */
+/**
+ * What {@link checkEmail} found: the email and its parts, letter case folded.
+ *
+ * @public
+ */
 export type CheckedEmail = {
   email: string;
   localPart: string;
@@ -65,7 +119,10 @@ const ENTITY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 /**
  * The checks every email-based resolver makes before looking anything up: an email
  * exists, Auth0 has verified it, and its domain is allowed. Letters A to Z match in either
- * case; every other character must match exactly.
+ * case; every other character must match exactly. Throws `MissingEmailError`,
+ * `EmailNotVerifiedError` or `EmailDomainNotAllowedError`.
+ *
+ * @public
  */
 export function checkEmail(
   info: Auth0SignInInfo,
@@ -111,14 +168,24 @@ async function issueTokenFor(user: Entity, ctx: AuthResolverContext) {
 }
 
 /**
- * The two resolvers the guide configures, under the names it uses, with
- * `allowedDomains` honoured by both and unverified emails refused.
+ * The provider's built-in resolvers, under the names that Backstage's Auth0 guide
+ * configures, with `allowedDomains` honoured by both and unverified emails refused. They
+ * need catalog reads and a logger, so they come from this function, which any module of
+ * the auth plugin can call with its own services.
+ *
+ * @public
  */
-export function createEmailSignInResolvers(options: {
-  catalogUsers: CatalogUserLookup;
-  logger: LoggerService;
-}) {
-  const { catalogUsers, logger } = options;
+export function createAuth0SignInResolvers(
+  options: Auth0SignInResolversOptions,
+): Auth0SignInResolverFactories {
+  const { catalog, auth, logger } = options;
+  const findUsersByEmail = async (email: string) => {
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'User', 'spec.profile.email': email } },
+      { credentials: await auth.getOwnServiceCredentials() },
+    );
+    return items;
+  };
 
   const emailMatchingUserEntityProfileEmail = createSignInResolverFactory({
     optionsSchema: emailResolverOptions.optional(),
@@ -128,7 +195,7 @@ export function createEmailSignInResolvers(options: {
         const candidates = [...new Set([checked.email, checked.untaggedEmail])];
         for (const candidate of candidates) {
           // The catalog matches emails with Unicode case folding; keep exact matches only.
-          const users = (await catalogUsers.findUsersByEmail(candidate)).filter(
+          const users = (await findUsersByEmail(candidate)).filter(
             user => foldAsciiCase(profileEmail(user) ?? '') === candidate,
           );
           if (users.length > 1) {

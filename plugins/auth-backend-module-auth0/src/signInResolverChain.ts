@@ -5,11 +5,12 @@ import {
   SignInResolver,
   SignInResolverFactory,
 } from '@backstage/plugin-auth-node';
-import { Auth0SignInInfo } from './resolvers';
+import { Auth0SignInInfo, Auth0SignInResolverFactories } from './resolvers';
 import { CatalogUserNotFoundError } from './errors';
 import { foldAsciiCase } from './foldAsciiCase';
 
-const LOCAL_PART_RESOLVER = 'emailLocalPartMatchingUserEntityName';
+const LOCAL_PART_RESOLVER: keyof Auth0SignInResolverFactories =
+  'emailLocalPartMatchingUserEntityName';
 
 export type ResolvedSignIn = {
   result: BackstageSignInResult;
