@@ -19,10 +19,12 @@ step "configuration (yarn config:check)"
 yarn config:check
 step "services (PostgreSQL, Redis)"
 bash scripts/ensure-services.sh
-step "local Auth0 stand-in (yarn workspace @internal/auth0-dev-server test)"
+step "local Auth0 dev server (yarn workspace @internal/auth0-dev-server test)"
 yarn workspace @internal/auth0-dev-server test
 step "deployment: manifests, secret chain, Dockerfile (yarn workspace @internal/deploy-checks test)"
 yarn workspace @internal/deploy-checks test
+step "HAProxy for the replica tests (scripts/ensure-haproxy.sh)"
+bash scripts/ensure-haproxy.sh
 step "unit and integration tests (yarn test:unit)"
 yarn test:unit
 step "browser tests (yarn e2e)"

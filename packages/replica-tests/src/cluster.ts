@@ -6,7 +6,7 @@ import {
   LOCAL_POSTGRES,
   startBackendProcess,
 } from '@internal/test-harness';
-import { RoundRobinProxy, startRoundRobinProxy } from './roundRobinProxy';
+import { LoadBalancer, startHaproxy } from './haproxy';
 
 /** Which Auth0 provider module the replicas run. */
 export type AuthModule = 'this-repo' | 'upstream';
@@ -24,7 +24,7 @@ export const PRODUCTION_CONFIG_FILES = [
   'packages/test-harness/app-config.local-catalog.yaml',
 ];
 
-/** What the replicas need to know about the Auth0 tenant (the stand-in). */
+/** What the replicas need to know about the Auth0 tenant (the dev server). */
 export type Auth0Tenant = {
   domain: string;
   clientId: string;
@@ -48,9 +48,10 @@ export type ClusterOptions = {
 };
 
 export type Cluster = {
-  /** The proxy: what browsers, callback URLs and cookies use. */
+  /** HAProxy's URL: what browsers, callback URLs and cookies use. */
   baseUrl: string;
-  proxy: RoundRobinProxy;
+  /** HAProxy in front of the replicas, with its counters and server states. */
+  proxy: LoadBalancer;
   /**
    * A service token the replicas accept (a legacy token signed with BACKEND_SECRET), for
    * reading the catalog from outside: production has no guest sign-in.
@@ -60,20 +61,20 @@ export type Cluster = {
   replicas(): BackendProcess[];
   /** SIGKILLs a replica and resolves once it exited. */
   kill(index: number): Promise<void>;
-  /** Starts a replica again on its port and resolves once the proxy sends it traffic. */
+  /** Starts a replica again on its port and resolves once HAProxy has it UP again. */
   restart(index: number): Promise<void>;
   stop(): Promise<void>;
 };
 
 /**
  * Starts replicas of the backend in production mode on one PostgreSQL database set and
- * one Redis cache, behind a round-robin proxy on loopback. The replicas start one after
+ * one Redis cache, behind HAProxy (round robin) on loopback. The replicas start one after
  * the other: the first creates the databases and runs the migrations.
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const replicaCount = options.replicas ?? 2;
   const ports = await distinctFreePorts(replicaCount);
-  const proxy = await startRoundRobinProxy({
+  const proxy = await startHaproxy({
     upstreams: ports.map(port => `http://127.0.0.1:${port}`),
   });
   const backendSecret = randomBytes(24).toString('base64');
@@ -109,7 +110,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     proxy,
     serviceToken,
     replicas: () => [...replicas],
-    kill: index => replicas[index].kill(),
+    async kill(index) {
+      await replicas[index].kill();
+    },
     async restart(index) {
       replicas[index] = await start(ports[index]);
       await proxy.waitUntilAllReady();

@@ -25,9 +25,9 @@ jest.setTimeout(120_000);
 
 /**
  * Two replicas of the backend in production mode (PostgreSQL, Redis cache, this repo's
- * Auth0 module) behind a round-robin proxy, with the local Auth0 stand-in.
+ * Auth0 module) behind HAProxy (round robin), with the local Auth0 dev server.
  */
-describe('two replicas behind a round-robin proxy', () => {
+describe('two replicas behind HAProxy', () => {
   let auth0: Auth0DevServerProcess;
   let cluster: Cluster;
   const databasePrefix = uniqueDatabasePrefix('test');
@@ -73,7 +73,7 @@ describe('two replicas behind a round-robin proxy', () => {
 
   afterEach(async () => {
     await auth0.admin.reset();
-    cluster.proxy.resetStats();
+    await cluster.proxy.resetStats();
   });
 
   afterAll(async () => {
@@ -115,7 +115,7 @@ describe('two replicas behind a round-robin proxy', () => {
     );
     expect(failed.map(outcome => outcome.error ?? outcome.status)).toEqual([]);
 
-    const answeredBy = Object.values(cluster.proxy.stats().answeredBy);
+    const answeredBy = Object.values((await cluster.proxy.stats()).answeredBy);
     expect(answeredBy).toHaveLength(2);
     const total = answeredBy.reduce((sum, count) => sum + count, 0);
     for (const count of answeredBy) {
@@ -153,7 +153,7 @@ describe('two replicas behind a round-robin proxy', () => {
   it('fails only the requests in flight to a replica that is killed, and recovers when it restarts', async () => {
     const sessions = await signInPeople(6);
     expect(failuresOf(sessions)).toEqual([]);
-    cluster.proxy.resetStats();
+    await cluster.proxy.resetStats();
 
     const killedIndex = 1;
     const killedOrigin = `http://127.0.0.1:${
@@ -186,13 +186,14 @@ describe('two replicas behind a round-robin proxy', () => {
     await cluster.kill(killedIndex);
     exitedAt = Date.now();
     await cluster.restart(killedIndex);
-    const answeredAtRestart =
-      cluster.proxy.stats().answeredBy[killedOrigin] ?? 0;
+    const answeredAtRestart = (await cluster.proxy.stats()).answeredBy[
+      killedOrigin
+    ];
     const okBeforeRestartChecks = outcomes.filter(o => o.status === 200).length;
     await waitFor(
       'refreshes answered by the restarted replica',
       async () =>
-        (cluster.proxy.stats().answeredBy[killedOrigin] ?? 0) -
+        (await cluster.proxy.stats()).answeredBy[killedOrigin] -
           answeredAtRestart >=
         30
           ? true
@@ -203,14 +204,19 @@ describe('two replicas behind a round-robin proxy', () => {
     await load;
 
     const failed = outcomes.filter(outcome => outcome.status !== 200);
-    // Requests cut by the kill: the proxy answers 502, or the answer stops mid-way.
+    // Requests cut by the kill: HAProxy answers 502, or (a request that was not the first on
+    // its keep-alive connection) closes the connection without an answer: status 0.
     const cut = failed.filter(outcome => [0, 502].includes(outcome.status));
     const refused = failed.filter(outcome => !cut.includes(outcome));
     // eslint-disable-next-line no-console
     console.log(
-      `kill: ${outcomes.length} refreshes, ${cut.length} cut in flight, ${refused.length} ` +
+      `kill: ${outcomes.length} refreshes, ${cut.length} cut in flight (${cut
+        .map(o =>
+          o.status ? `${o.status} ${o.error?.name}` : o.error?.message,
+        )
+        .join('; ')}), ${refused.length} ` +
         `refused afterwards (sessions whose refresh was cut after Auth0 rotated its token); ` +
-        `proxy: ${JSON.stringify(cluster.proxy.stats())}`,
+        `HAProxy: ${JSON.stringify(await cluster.proxy.stats())}`,
     );
 
     for (const failure of cut) {
@@ -353,15 +359,20 @@ describe('two replicas behind a round-robin proxy', () => {
     const [session] = await signInPeople(1);
     expect(session.failure).toBeUndefined();
     await auth0.admin.resetCounters();
-    cluster.proxy.resetStats();
+    await cluster.proxy.resetStats();
 
+    // HAProxy's roundrobin with equal, fixed weights (no slowstart, no agent checks) hands
+    // consecutive requests to the two replicas in turn while both are UP; nothing else goes
+    // through it meanwhile (health checks do not), so 10 requests are exactly 5 and 5.
     const refreshes = await Promise.all(
       Array.from({ length: 10 }, () => refresh(session.browser, cluster)),
     );
     expect(refreshes.map(outcome => outcome.status)).toEqual(
       Array(10).fill(200),
     );
-    expect(Object.values(cluster.proxy.stats().answeredBy)).toEqual([5, 5]);
+    expect(Object.values((await cluster.proxy.stats()).answeredBy)).toEqual([
+      5, 5,
+    ]);
     const { users } = await auth0.admin.counters();
     expect(users['auth0|chris'].requests.token).toBe(1);
 

@@ -6,7 +6,7 @@ import {
   signInThroughPopup,
 } from '@internal/test-harness';
 
-/** The stand-in's fixture users that examples/org.yaml has, and who they sign in as. */
+/** The dev server's fixture users that examples/org.yaml has, and who they sign in as. */
 export const CATALOG_PEOPLE: ReadonlyArray<{
   user: string;
   userEntityRef: string;
@@ -37,13 +37,13 @@ export type RefreshOutcome = {
   endedAt: number;
   userEntityRef?: string;
   token?: string;
-  /** The error the backend (or the proxy) answered, or what the request threw. */
+  /** The error the backend (or HAProxy) answered, or what the request threw. */
   error?: { name: string; message: string };
-  /** True when the proxy, not a replica, answered. */
+  /** True when HAProxy, not a replica, answered (its error bodies say `proxy: true`). */
   fromProxy?: boolean;
 };
 
-/** Signs a person in through the popup flow with a fresh browser (no stand-in session). */
+/** Signs a person in through the popup flow with a fresh browser (no dev server session). */
 export async function signIn(
   backend: BackendAddress,
   caFile: string,

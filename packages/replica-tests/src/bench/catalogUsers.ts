@@ -31,7 +31,7 @@ export async function writeCatalogUsers(
   await writeFile(file, `---\n${documents.join('\n---\n')}\n`);
 }
 
-/** Writes a fixture users file for the stand-in with users 1..count. */
+/** Writes a fixture users file for the dev server with users 1..count. */
 export async function writeAuth0Users(
   file: string,
   count: number,

@@ -8,7 +8,10 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Client } from 'pg';
 import { LOCAL_POSTGRES } from '@internal/test-harness';
 
-export const repoRoot = resolvePath(resolvePackagePath('@internal/replica-tests'), '../..');
+export const repoRoot = resolvePath(
+  resolvePackagePath('@internal/replica-tests'),
+  '../..',
+);
 
 export type MachineFacts = {
   cpus: number;

@@ -1,14 +1,18 @@
-// `yarn bench`: this repo's Auth0 module against upstream's, on two replicas behind the
-// round-robin proxy, with the local Auth0 stand-in adding 20 ms to every call. Prints a
-// table and writes docs/benchmarks.md. Not run by CI: it takes a while (see that file).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// `yarn bench`: this repo's Auth0 module against upstream's, on two replicas behind
+// HAProxy, with the local Auth0 dev server adding 20 ms to every call. Prints a table and
+// rewrites the generated section of docs/benchmarks.md (writeReport.ts). Not run by CI: it
+// takes a while (see that file).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
 } from '@internal/auth0-dev-server/process';
-import { ANY_LOCAL_CALLBACK, dropDatabasesWithPrefix } from '@internal/test-harness';
+import {
+  ANY_LOCAL_CALLBACK,
+  dropDatabasesWithPrefix,
+} from '@internal/test-harness';
 import { AuthModule, Cluster, ClusterOptions, startCluster } from '../cluster';
 import { uniqueDatabasePrefix } from '../databases';
 import { waitFor } from '../load';
@@ -30,14 +34,14 @@ import {
   refreshTokenOf,
   signInSequentially,
 } from './measurements';
-import {
+import type {
   BenchResult,
   ModulePass,
   ModuleResult,
   ResolutionPass,
-  renderMarkdown,
-  renderTable,
-} from './report';
+} from './results';
+import { replaceSection } from './render';
+import { writeReport } from './writeReport';
 import { settleCatalog, settledTransactionCounts } from './benchDatabase';
 
 const LATENCY_MS = 20;
@@ -46,7 +50,7 @@ const CATALOG_SIZES = (process.env.BENCH_CATALOG_SIZES ?? '1000,10000,100000')
   .map(Number);
 /** Users per generated catalog file: one location emitting 100,000 entities stalls. */
 const USERS_PER_FILE = 5_000;
-/** Users the stand-in knows; sign-ins take them in turn, below Auth0's /userinfo limit. */
+/** Users the dev server knows; sign-ins take them in turn, below Auth0's /userinfo limit. */
 const AUTH0_USERS = 500;
 const INGESTION_TIMEOUT_MS = Number(
   process.env.BENCH_INGESTION_TIMEOUT_MS ?? 60 * 60_000,
@@ -65,7 +69,7 @@ const PASS_ORDER: AuthModule[] = [
   'this-repo',
 ];
 
-/** Settings that keep background catalog work out of the measurements (see the report). */
+/** Settings that keep background catalog work out of the measurements (docs/benchmarks.md). */
 const BENCH_REPLICA_ENV = {
   APP_CONFIG_catalog_processingInterval: JSON.stringify({ hours: 24 }),
   APP_CONFIG_search_collators_catalog_schedule: JSON.stringify({
@@ -81,6 +85,9 @@ function log(message: string) {
 }
 
 async function main() {
+  const docFile = resolvePath(repoRoot, 'docs/benchmarks.md');
+  // Fails now, not after the measurements, when the document lost its generated section.
+  replaceSection(await readFile(docFile, 'utf8'), '');
   const startedAt = new Date();
   const facts = await machineFacts();
   const workDir = await mkdtemp(join(tmpdir(), 'scale-out-bench-'));
@@ -212,11 +219,11 @@ async function main() {
     };
     const rawFile = join(tmpdir(), `scale-out-bench-${process.pid}.json`);
     await writeFile(rawFile, JSON.stringify(result));
-    log(`raw samples in ${rawFile}`);
-    process.stdout.write(`${renderTable(result)}\n`);
-    const docFile = resolvePath(repoRoot, 'docs/benchmarks.md');
-    await writeFile(docFile, renderMarkdown(result));
-    log(`wrote ${docFile}`);
+    log(
+      `raw samples in ${rawFile} (yarn workspace @internal/replica-tests bench:report ${rawFile} renders them again)`,
+    );
+    process.stdout.write(`${await writeReport(result, docFile)}\n`);
+    log(`wrote the generated section of ${docFile}`);
   } finally {
     await cleanUp();
   }
@@ -374,7 +381,7 @@ async function measureModule(
 
 /**
  * Sign-ins and catalog lookups at every catalog size, taking the sizes in turn request by
- * request, so that the machine's load and the stand-in weigh on every size alike.
+ * request, so that the machine's load and the dev server weigh on every size alike.
  */
 async function measureResolution(
   clusters: Array<{ size: number; cluster: Cluster }>,
@@ -407,7 +414,7 @@ async function measureResolution(
         signIns.get(size)!.push(outcome);
       }
     }
-    // The stand-in's token endpoint right after: what the sign-ins' code exchanges cost.
+    // The dev server's token endpoint right after: what the sign-ins' code exchanges cost.
     const first = clusters[0];
     const floor = await measureRefreshGrantFloor({
       auth0,

@@ -39,7 +39,7 @@ export function backendCalls(counters: Counters): BackendCalls {
   };
 }
 
-/** Hands out the stand-in's generated users in turn, so no user meets Auth0's rate limit. */
+/** Hands out the dev server's generated users in turn, so no user meets Auth0's rate limit. */
 export function benchPeople(count: number) {
   let next = 0;
   return () => {
@@ -49,7 +49,7 @@ export function benchPeople(count: number) {
 }
 
 /**
- * The floor: refresh grants sent straight to the stand-in's token endpoint, one after the
+ * The floor: refresh grants sent straight to the dev server's token endpoint, one after the
  * other, with the rotated token each time. No module can answer a refresh faster.
  */
 export async function measureRefreshGrantFloor(options: {
@@ -190,8 +190,8 @@ export type SurvivalRun = {
 };
 
 /**
- * For each trial a new session, then `concurrent` refreshes of it at once through the
- * proxy (so spread over the replicas), then one more refresh: the session survived if it
+ * For each trial a new session, then `concurrent` refreshes of it at once through
+ * HAProxy (so spread over the replicas), then one more refresh: the session survived if it
  * succeeds. Refresh-token rotation must be on.
  */
 export async function concurrentRefreshSurvival(options: {
@@ -233,7 +233,7 @@ export async function concurrentRefreshSurvival(options: {
 
 /**
  * The resolver's catalog query on its own: the User with a given spec.profile.email, read
- * through the proxy with a service token, for emails spread over the generated users.
+ * through HAProxy with a service token, for emails spread over the generated users.
  */
 export async function catalogLookup(options: {
   cluster: Cluster;

@@ -1,0 +1,404 @@
+import type { AuthModule } from '../cluster';
+import {
+  Judgement,
+  RESOLUTION_FACTOR,
+  RESOLUTION_SIZES,
+  TARGETS,
+} from './judge';
+import type { Comparison, Pooled } from './pool';
+import type { BenchResult } from './results';
+
+// Rendering: tables from the pooled numbers and the judgements, for the terminal and for the
+// generated section of docs/benchmarks.md. Only numbers and their labels: what they mean is
+// the hand-written part of that document.
+
+/** The generated section of docs/benchmarks.md lies between these lines; the rest is prose. */
+export const SECTION_START =
+  '<!-- bench-report:start: written by `yarn bench` from its measurements; edit outside these markers -->';
+export const SECTION_END = '<!-- bench-report:end -->';
+
+const NAMES: Record<AuthModule, string> = {
+  'this-repo': 'this repo',
+  upstream: 'upstream 0.4.5',
+};
+
+const missing = (value: number | undefined): value is undefined =>
+  value === undefined || Number.isNaN(value);
+export const fixed = (digits: number) => (value: number | undefined) =>
+  missing(value) ? 'n/a' : value.toFixed(digits);
+export const ms = fixed(1);
+export const times = (value: number | undefined) =>
+  missing(value) ? 'n/a' : `${value.toFixed(2)}×`;
+const ratio = (a: number | undefined, b: number | undefined) =>
+  missing(a) || missing(b) || !b ? 'n/a' : times(a / b);
+const percent = (part: number, whole: number) =>
+  whole ? `${Math.round((100 * part) / whole)}%` : 'n/a';
+const users = (count: number) => count.toLocaleString('en');
+/** `a`, `a and b`, `a, b and c`. */
+const andList = (items: string[]) =>
+  items.length < 2
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
+export type Row = [string, string, string, string];
+
+/** The comparison, one row per measure: this repo, upstream, this repo ÷ upstream. */
+export function comparisonRows({ ours, theirs }: Comparison): Row[] {
+  const rows: Row[] = [];
+  const both = (
+    label: string,
+    pick: (module: Pooled) => number | undefined,
+    format: (value: number | undefined) => string = ms,
+  ) => {
+    const a = pick(ours);
+    const b = pick(theirs);
+    rows.push([label, format(a), format(b), ratio(a, b)]);
+  };
+  const text = (label: string, pick: (module: Pooled) => string) =>
+    rows.push([label, pick(ours), pick(theirs), '']);
+
+  both('refresh-grant floor p50, ms (dev server alone)', m => m.floor.p50);
+  both('refresh-grant floor p95, ms', m => m.floor.p95);
+  both('refresh p50, ms (one at a time, via HAProxy)', m => m.sequential.p50);
+  both('refresh p95, ms (one at a time, via HAProxy)', m => m.sequential.p95);
+  both('refresh p50 ÷ floor p50', m => m.sequential.p50 / m.floor.p50, times);
+  text('refresh p50 of each pass, ms', m =>
+    m.perPass.map(pass => ms(pass.sequentialP50)).join(' / '),
+  );
+  both('refresh p50, ms (straight to one replica)', m => m.direct.p50);
+  both(
+    'refresh throughput, per s (8 sessions at once)',
+    m => m.perSecond,
+    fixed(1),
+  );
+  text('refresh throughput of each pass, per s', m =>
+    m.perPass.map(pass => fixed(1)(pass.perSecond)).join(' / '),
+  );
+  both('refresh p50 under that load, ms', m => m.load.p50);
+  both('refresh p95 under that load, ms', m => m.load.p95);
+  text(
+    'refresh failures',
+    m => `${m.refreshFailures.length} of ${m.refreshes}`,
+  );
+  both('sign-in callback p50, ms', m => m.signIn.p50);
+  both('sign-in callback p95, ms', m => m.signIn.p95);
+  text('sign-in failures', m => `${m.signInFailures.length} of ${m.signIns}`);
+  both(
+    'Auth0 token calls per refresh',
+    m => m.refreshCalls.token / m.refreshes,
+    fixed(3),
+  );
+  both(
+    'Auth0 /userinfo calls per refresh',
+    m => m.refreshCalls.userinfo / m.refreshes,
+    fixed(3),
+  );
+  both(
+    'Auth0 /userinfo calls per user per minute (refreshing)',
+    m => m.userinfoPerUserMinute,
+    fixed(2),
+  );
+  both(
+    'Auth0 JWKS calls per refresh',
+    m => m.refreshCalls.jwks / m.refreshes,
+    fixed(3),
+  );
+  text('Auth0 calls per sign-in: token / userinfo / JWKS', m =>
+    [m.signInCalls.token, m.signInCalls.userinfo, m.signInCalls.jwks]
+      .map(calls => fixed(2)(calls / m.signIns))
+      .join(' / '),
+  );
+  both(
+    'auth database transactions per refresh',
+    m => m.transactionsPerRefresh.auth,
+    fixed(1),
+  );
+  both(
+    'catalog database transactions per refresh',
+    m => m.transactionsPerRefresh.catalog,
+    fixed(1),
+  );
+  for (const [index, run] of ours.survival.entries()) {
+    text(
+      `sessions surviving ${run.concurrent} concurrent refreshes (rotation on)`,
+      m => {
+        const r = m.survival[index];
+        return r
+          ? `${percent(r.survived, r.trials)} (${r.survived}/${
+              r.trials
+            }; ${fixed(1)(r.tokenCalls / r.trials)} token calls each)`
+          : 'n/a';
+      },
+    );
+  }
+  const perSize = (
+    label: (size: string) => string,
+    pick: (entry: Pooled['resolution'][number]) => number,
+  ) => {
+    for (const [index, entry] of ours.resolution.entries()) {
+      both(label(users(entry.users)), m => {
+        const at = m.resolution[index];
+        return at ? pick(at) : undefined;
+      });
+    }
+  };
+  perSize(
+    size => `sign-in callback p50 at ${size} catalog users, ms`,
+    entry => entry.callback.p50,
+  );
+  perSize(
+    size =>
+      `sign-in callback p50 less the token endpoint's p50 at ${size} users, ms`,
+    entry => entry.beyondAuth0,
+  );
+  perSize(
+    size => `token endpoint p50 beside the sign-ins at ${size} users, ms`,
+    entry => entry.floor.p50,
+  );
+  perSize(
+    size => `catalog lookup by email p50 at ${size} users, ms`,
+    entry => entry.lookup.p50,
+  );
+  text('sign-in failures while measuring resolution', m =>
+    String(m.resolution.reduce((sum, r) => sum + r.failures.length, 0)),
+  );
+  return rows;
+}
+
+/** The comparison as aligned columns, for the terminal. */
+export function renderConsoleTable(comparison: Comparison): string {
+  const rows: Row[] = [
+    ['measure', NAMES['this-repo'], NAMES.upstream, 'ratio'],
+    ...comparisonRows(comparison),
+  ];
+  const widths = [0, 1, 2, 3].map(column =>
+    Math.max(...rows.map(row => row[column].length)),
+  );
+  return rows
+    .map(row =>
+      row
+        .map((cell, column) =>
+          column === 0
+            ? cell.padEnd(widths[column])
+            : cell.padStart(widths[column]),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}
+
+const survivalText = (
+  runs: Array<{ concurrent: number; survived: number; trials: number }>,
+) =>
+  runs
+    .map(run => `N=${run.concurrent}: ${percent(run.survived, run.trials)}`)
+    .join(', ') || 'n/a';
+
+/** The "measured" and "met" cells of a target's row. */
+export function targetCells(judgement: Judgement): {
+  measured: string;
+  met: string;
+} {
+  /** `met`, `not measured`, or `**missed**` and how: `detail` starts with its preposition. */
+  const verdict = (detail: string) =>
+    judgement.verdict === 'missed' ? `**missed** ${detail}` : judgement.verdict;
+  switch (judgement.target) {
+    case 'oneCallPerRefresh': {
+      const { ours, theirs } = judgement;
+      return {
+        measured: `${ours.token} token, ${ours.userinfo} /userinfo and ${ours.jwks} JWKS calls for ${ours.refreshes} refreshes (upstream: ${theirs.token} token, ${theirs.userinfo} /userinfo and ${theirs.jwks} JWKS calls for ${theirs.refreshes})`,
+        met: verdict(
+          `with ${
+            ours.token - ours.refreshes
+          } token calls more than refreshes, ${
+            ours.userinfo
+          } to /userinfo and ${ours.jwks} to JWKS`,
+        ),
+      };
+    }
+    case 'refreshNearFloor':
+      return {
+        measured: `${ms(judgement.p50)} ms against a floor of ${ms(
+          judgement.floor,
+        )} ms: ${times(judgement.ratio)} (upstream ${times(
+          judgement.theirRatio,
+        )}); above the floor ${ms(judgement.aboveFloor)} ms (upstream ${ms(
+          judgement.theirAboveFloor,
+        )} ms)`,
+        met: verdict(
+          `by ${ms(judgement.excess)} ms: the limit is ${ms(
+            judgement.limit,
+          )} ms, ${ms(judgement.limit - judgement.floor)} ms above the floor`,
+        ),
+      };
+    case 'refreshVsUpstream':
+      return {
+        measured: `${ms(judgement.p50)} ms against ${ms(
+          judgement.theirP50,
+        )} ms (${ratio(judgement.p50, judgement.theirP50)}); throughput ${fixed(
+          1,
+        )(judgement.perSecond)} against ${fixed(1)(
+          judgement.theirPerSecond,
+        )} refreshes a second`,
+        met: verdict(`by ${ms(judgement.excess)} ms at p50`),
+      };
+    case 'survival':
+      return {
+        measured: `${survivalText(judgement.ours)} (upstream: ${survivalText(
+          judgement.theirs,
+        )})`,
+        met: verdict(
+          `at ${
+            judgement.ours
+              .filter(run => run.survived < run.trials)
+              .map(run => `N=${run.concurrent}`)
+              .join(', ') || 'every N (none measured)'
+          }`,
+        ),
+      };
+    case 'resolutionScaling': {
+      const { from, to, theirFrom, theirTo } = judgement;
+      if (!from || !to) {
+        return {
+          measured: `not measured at ${users(
+            RESOLUTION_SIZES.from,
+          )} and ${users(
+            RESOLUTION_SIZES.to,
+          )} users in this run (sizes: ${judgement.sizes
+            .map(users)
+            .join(', ')}; BENCH_CATALOG_SIZES)`,
+          met: 'not measured',
+        };
+      }
+      const upstream =
+        theirFrom && theirTo
+          ? ` (upstream ${ms(theirFrom.beyondAuth0)} → ${ms(
+              theirTo.beyondAuth0,
+            )} ms, ${times(theirTo.beyondAuth0 / theirFrom.beyondAuth0)})`
+          : '';
+      return {
+        measured: `the sign-in beyond Auth0 (callback p50 less the token endpoint's) ${ms(
+          from.beyondAuth0,
+        )} → ${ms(to.beyondAuth0)} ms (${times(
+          judgement.ratio,
+        )})${upstream}; the whole callback ${ms(from.callbackP50)} → ${ms(
+          to.callbackP50,
+        )} ms (${times(
+          to.callbackP50 / from.callbackP50,
+        )}); the resolver's catalog query alone ${ms(from.lookupP50)} → ${ms(
+          to.lookupP50,
+        )} ms (${times(to.lookupP50 / from.lookupP50)})`,
+        met: verdict(
+          `by ${times(judgement.ratio)} against ${times(
+            RESOLUTION_FACTOR,
+          )} (${ms(judgement.excess)} ms)`,
+        ),
+      };
+    }
+    default:
+      throw new Error(`no cells for ${(judgement as Judgement).target}`);
+  }
+}
+
+const cell = (value: string) => value.replace(/\|/g, '\\|');
+
+/** The targets table: target, measured, met. */
+export function renderTargetsTable(judgements: Judgement[]): string[] {
+  return [
+    '| target | measured | met |',
+    '| --- | --- | --- |',
+    ...judgements.map(judgement => {
+      const { measured, met } = targetCells(judgement);
+      return `| ${cell(TARGETS[judgement.target])} | ${cell(measured)} | ${cell(
+        met,
+      )} |`;
+    }),
+  ];
+}
+
+/**
+ * The generated section of docs/benchmarks.md, markers included: the machine and versions,
+ * the comparison, catalog ingestion and the targets.
+ */
+export function renderSection(
+  result: BenchResult,
+  comparison: Comparison,
+  judgements: Judgement[],
+): string {
+  const { facts } = result;
+  const passLoads = (module: AuthModule) =>
+    result.modules[module].passes.map(pass => pass.loadAverage).join('; ');
+  return [
+    SECTION_START,
+    '',
+    '### Machine and versions',
+    '',
+    `- ${facts.cpus} CPUs, ${
+      facts.memoryGiB
+    } GiB memory. Load average (1 / 5 / 15 min): ${
+      facts.loadAverageAtStart
+    } at the start, ${
+      result.loadAverageAtEnd
+    } at the end; after this repo’s passes ${passLoads(
+      'this-repo',
+    )}; after upstream’s ${passLoads('upstream')}.`,
+    `- Node ${facts.node}; Backstage ${facts.backstageRelease} (backstage.json); ${facts.authBackend}`,
+    `- ${facts.thisModule}, as in the working tree (${facts.source}); ${facts.upstreamModule}`,
+    `- ${facts.postgres} and ${facts.redis}, both on loopback, both modules on the same servers`,
+    `- The dev server added ${
+      result.latencyMs
+    } ms to every call; catalogs of ${andList(
+      result.catalogSizes.map(users),
+    )} users.`,
+    `- Run started ${result.startedAt} and took ${result.minutes.toFixed(
+      0,
+    )} minutes.`,
+    '',
+    '### Numbers',
+    '',
+    `| measure | ${NAMES['this-repo']} | ${NAMES.upstream} | this repo ÷ upstream |`,
+    '| --- | ---: | ---: | ---: |',
+    ...comparisonRows(comparison).map(
+      row => `| ${row.map(cell).join(' | ')} |`,
+    ),
+    '',
+    'Catalog ingestion, both replicas processing:',
+    '',
+    '| users | served after, s | processed, stitched and analysed after, s |',
+    '| ---: | ---: | ---: |',
+    ...result.ingestion.map(
+      entry =>
+        `| ${users(entry.users)} | ${entry.seconds.toFixed(
+          0,
+        )} | ${entry.settledSeconds.toFixed(0)} |`,
+    ),
+    '',
+    '### Targets',
+    '',
+    ...renderTargetsTable(judgements),
+    '',
+    SECTION_END,
+  ].join('\n');
+}
+
+/**
+ * The document with its generated section replaced by `section` (markers included); the
+ * prose around it stays as written. Fails when the markers are not there once, in order.
+ */
+export function replaceSection(document: string, section: string): string {
+  const start = document.indexOf(SECTION_START);
+  const end = document.indexOf(SECTION_END);
+  if (
+    start < 0 ||
+    end < start ||
+    document.indexOf(SECTION_START, start + 1) >= 0 ||
+    document.indexOf(SECTION_END, end + 1) >= 0
+  ) {
+    throw new Error(
+      `the document needs one generated section between "${SECTION_START}" and "${SECTION_END}"`,
+    );
+  }
+  return `${document.slice(0, start)}${section}${document.slice(
+    end + SECTION_END.length,
+  )}`;
+}
