@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configFilesOfCommand } from './configVariables.ts';
 import type { Manifest } from './manifests.ts';
 import type { ChainInput } from './secretChain.ts';
 
@@ -41,34 +40,11 @@ export function chainInputFor(
   manifestSource: string,
   root = repoRoot,
 ): ChainInput {
-  const configFiles: Record<string, string> = {};
-  for (const manifest of manifests) {
-    if (manifest.kind !== 'Deployment') continue;
-    const containers =
-      (
-        manifest as {
-          spec?: {
-            template?: {
-              spec?: { containers?: { command?: string[]; args?: string[] }[] };
-            };
-          };
-        }
-      ).spec?.template?.spec?.containers ?? [];
-    for (const container of containers) {
-      for (const name of configFilesOfCommand([
-        ...(container.command ?? []),
-        ...(container.args ?? []),
-      ])) {
-        const path = join(root, name);
-        if (existsSync(path)) configFiles[name] = readFileSync(path, 'utf8');
-      }
-    }
-  }
   return {
     manifestSource,
     manifests,
     deployment: backendWorkload,
-    configFiles,
+    configDir: root,
     guide: {
       path: guidePath,
       text: readFileSync(join(root, guidePath), 'utf8'),

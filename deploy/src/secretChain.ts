@@ -1,3 +1,10 @@
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import {
+  configFilesOfCommand,
+  readConfigVariables,
+  type ConfigVariable,
+} from '@internal/config-variables';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import {
@@ -5,18 +12,14 @@ import {
   parseKeyVaultObjects,
   type KeyVaultObject,
 } from './azureKeyVaultObjects.ts';
-import {
-  configFilesOfCommand,
-  variablesReadByConfig,
-  type ConfigVariable,
-} from './configVariables.ts';
 import { secretSetCommands } from './deploymentDoc.ts';
 import type { Manifest } from './manifests.ts';
 
 /**
  * The links from a variable that the config reads back to the command that stores its value,
  * in the order the chain is followed:
- * - `env`: the Deployment's container sets the variable;
+ * - `env`: the Deployment's container sets the variable (one with a `${NAME:-fallback}` may be
+ *   left out, and then has no further links);
  * - `secret`: as a secretKeyRef to a Secret that a SecretProviderClass creates and that the
  *   Deployment mounts (or as a plain value, for the variables that are not secret);
  * - `secret key`: the SecretProviderClass's secretObjects give that Secret the key;
@@ -45,8 +48,11 @@ export type ChainInput = {
   manifests: Manifest[];
   /** The Deployment and its container that run the backend. */
   deployment: { name: string; container: string };
-  /** The text of each config file, by the name the container's command gives it. */
-  configFiles: Record<string, string>;
+  /**
+   * Where the container's command finds its config files (the image's working directory,
+   * which mirrors the repository root).
+   */
+  configDir: string;
   /** The deployment guide: its path for messages, and its markdown. */
   guide: { path: string; text: string };
   /** Variables that are not secret and so may be plain values in the Deployment. */
@@ -54,7 +60,7 @@ export type ChainInput = {
 };
 
 export type ChainResult = {
-  /** Every variable the config files read, with its reader in the last file that reads it. */
+  /** Every variable the config files read, as `readConfigVariables` names it. */
   variables: ConfigVariable[];
   problems: ChainProblem[];
 };
@@ -72,7 +78,9 @@ type SecretProviderClass = Manifest & {
 const CSI_DRIVER = 'secrets-store.csi.k8s.io';
 
 /** Follows each variable the backend's config reads back to the documented `az` command. */
-export function checkSecretChain(input: ChainInput): ChainResult {
+export async function checkSecretChain(
+  input: ChainInput,
+): Promise<ChainResult> {
   const setup = (message: string): ChainResult => ({
     variables: [],
     problems: [{ variable: '', link: 'setup', message }],
@@ -105,20 +113,25 @@ export function checkSecretChain(input: ChainInput): ChainResult {
   if (configNames.length === 0) {
     return setup(`the command of ${where} loads no --config file`);
   }
-  const variables: ConfigVariable[] = [];
-  for (const name of configNames) {
-    const text = input.configFiles[name];
-    if (text === undefined) {
-      return setup(
-        `the command of ${where} loads --config ${name}, which does not exist`,
-      );
-    }
-    // A later file overrides an earlier one, so its reader is the one named in messages.
-    for (const variable of variablesReadByConfig(name, text)) {
-      const known = variables.findIndex(other => other.name === variable.name);
-      if (known === -1) variables.push(variable);
-      else variables[known] = variable;
-    }
+  const missing = configNames.find(
+    name => !existsSync(resolvePath(input.configDir, name)),
+  );
+  if (missing) {
+    return setup(
+      `the command of ${where} loads --config ${missing}, which does not exist`,
+    );
+  }
+  let variables: ConfigVariable[];
+  try {
+    variables = await readConfigVariables(configNames, {
+      cwd: input.configDir,
+    });
+  } catch (error) {
+    return setup(
+      `the config files that the command of ${where} loads cannot be read: ${
+        (error as Error).message
+      }`,
+    );
   }
 
   const classes = input.manifests.filter(
@@ -164,7 +177,9 @@ export function checkSecretChain(input: ChainInput): ChainResult {
 
     const env = container.env?.find(entry => entry.name === name);
     if (!env) {
-      fail('env', `${readBy}, is not in the env of ${where}`);
+      if (!variable.hasDefault) {
+        fail('env', `${readBy}, is not in the env of ${where}`);
+      }
       continue;
     }
     if (env.value !== undefined) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { configFilesOfCommand } from '@internal/config-variables';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import {
   backendBundle,
@@ -12,7 +13,6 @@ import {
   tarEntries,
   tarFile,
 } from '../src/buildContext.ts';
-import { configFilesOfCommand } from '../src/configVariables.ts';
 import { readDockerfile } from '../src/dockerfile.ts';
 import {
   findOne,

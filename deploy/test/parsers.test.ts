@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { parseKeyVaultObjects } from '../src/azureKeyVaultObjects.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import {
   configFilesOfCommand,
-  variablesReadByConfig,
-} from '../src/configVariables.ts';
+  readConfigVariables,
+} from '@internal/config-variables';
+import { parseKeyVaultObjects } from '../src/azureKeyVaultObjects.ts';
 import { secretSetCommands } from '../src/deploymentDoc.ts';
 
 describe('secretSetCommands', () => {
@@ -72,18 +75,61 @@ describe('parseKeyVaultObjects', () => {
   });
 });
 
-describe('variablesReadByConfig', () => {
-  test('finds ${NAME} and $env, not the $${NAME} escape, with their key paths', () => {
-    const yaml = [
-      'app:',
-      '  baseUrl: https://${HOST}/x',
-      '  literal: $${NOT_READ}',
-      'list:',
-      '  - token: { $env: TOKEN }',
-    ].join('\n');
-    assert.deepEqual(variablesReadByConfig('c.yaml', yaml), [
-      { name: 'HOST', keyPath: 'app.baseUrl', file: 'c.yaml' },
-      { name: 'TOKEN', keyPath: 'list[0].token', file: 'c.yaml' },
+// The config reader is @internal/config-variables', which the backend's startup check shares;
+// these run it as the checks here do, from an ES module under Node's own test runner.
+describe('readConfigVariables', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-config-variables-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('finds ${NAME} and $env, not the $${NAME} escape, with their key paths', async () => {
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      [
+        'app:',
+        '  baseUrl: https://${HOST}/x',
+        '  literal: $${NOT_READ}',
+        'list:',
+        '  - token: { $env: TOKEN }',
+      ].join('\n'),
+    );
+    assert.deepEqual(await readConfigVariables(['c.yaml'], { cwd: dir }), [
+      {
+        name: 'HOST',
+        keyPath: 'app.baseUrl',
+        file: 'c.yaml',
+        hasDefault: false,
+      },
+      {
+        name: 'TOKEN',
+        keyPath: 'list[0].token',
+        file: 'c.yaml',
+        hasDefault: false,
+      },
+    ]);
+  });
+
+  test('reads ${NAME:-default} as a variable with a default, and follows $include', async () => {
+    writeFileSync(
+      join(dir, 'd.yaml'),
+      'backend:\n  listen:\n    port: ${PORT:-7007}\n  database:\n    $include: database.yaml\n',
+    );
+    writeFileSync(
+      join(dir, 'database.yaml'),
+      'connection:\n  host: ${PGHOST}\n',
+    );
+    assert.deepEqual(await readConfigVariables(['d.yaml'], { cwd: dir }), [
+      {
+        name: 'PORT',
+        keyPath: 'backend.listen.port',
+        file: 'd.yaml',
+        hasDefault: true,
+      },
+      {
+        name: 'PGHOST',
+        keyPath: 'backend.database.connection.host',
+        file: 'd.yaml',
+        hasDefault: false,
+      },
     ]);
   });
 

@@ -9,9 +9,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readConfigVariables } from '@internal/config-variables';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import { variablesReadByConfig } from '../src/configVariables.ts';
 import { secretSetCommands } from '../src/deploymentDoc.ts';
 import {
   findOne,
@@ -33,22 +33,55 @@ import {
 } from '../src/secretChain.ts';
 
 const PRODUCTION_CONFIG = 'app-config.production.yaml';
-const productionVariables = [
-  ...new Set(
-    variablesReadByConfig(
-      PRODUCTION_CONFIG,
-      readFileSync(join(repoRoot, PRODUCTION_CONFIG), 'utf8'),
-    ).map(variable => variable.name),
-  ),
-];
+const CONFIG_FILES = ['app-config.yaml', PRODUCTION_CONFIG];
+const productionVariables = readConfigVariables([PRODUCTION_CONFIG], {
+  cwd: repoRoot,
+}).then(variables => variables.map(variable => variable.name));
+
+/** `text` with `search` replaced; fails when `search` is not in it. */
+function replaced(
+  text: string,
+  search: string | RegExp,
+  replacement: string,
+): string {
+  const edited = text.replace(search, replacement);
+  assert.notEqual(edited, text, `${search} is in the text`);
+  return edited;
+}
+
+const configCopies: string[] = [];
+after(() => {
+  for (const dir of configCopies) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A folder with copies of the config files that the Deployment's command loads, edited, and
+ * any more files given; for a ChainInput's `configDir`.
+ */
+function editedConfigDir(
+  edit: (text: string, file: string) => string,
+  more: Record<string, string> = {},
+): string {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-chain-config-'));
+  configCopies.push(dir);
+  for (const file of CONFIG_FILES) {
+    writeFileSync(
+      join(dir, file),
+      edit(readFileSync(join(repoRoot, file), 'utf8'), file),
+    );
+  }
+  for (const [file, text] of Object.entries(more)) {
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
 
 for (const target of kustomizeTargets()) {
   const source = `deploy/kubernetes/${target}`;
-  describe(`secret chain of ${source}`, () => {
-    const result = checkSecretChain(
+  describe(`secret chain of ${source}`, async () => {
+    const result = await checkSecretChain(
       chainInputFor(renderKustomization(join(kubernetesDir, target)), source),
     );
-
     test('the Deployment runs the backend with config files that exist', () => {
       assert.deepEqual(
         result.problems
@@ -58,13 +91,11 @@ for (const target of kustomizeTargets()) {
       );
     });
 
-    test(`every variable of ${PRODUCTION_CONFIG} is followed`, () => {
+    test(`every variable of ${PRODUCTION_CONFIG} is followed`, async () => {
       const followed = result.variables.map(variable => variable.name);
-      assert.ok(
-        productionVariables.length > 0,
-        `${PRODUCTION_CONFIG} reads variables`,
-      );
-      for (const name of productionVariables) {
+      const names = await productionVariables;
+      assert.ok(names.length > 0, `${PRODUCTION_CONFIG} reads variables`);
+      for (const name of names) {
         assert.ok(
           followed.includes(name),
           `${name} of ${PRODUCTION_CONFIG} is followed`,
@@ -148,9 +179,11 @@ describe('renaming one link breaks the chain', () => {
       link: 'env',
       names: PRODUCTION_CONFIG,
       mutate: input => {
-        input.configFiles[PRODUCTION_CONFIG] = input.configFiles[
-          PRODUCTION_CONFIG
-        ].replace('${GITHUB_TOKEN}', '${GITHUB_PAT}');
+        input.configDir = editedConfigDir((text, file) =>
+          file === PRODUCTION_CONFIG
+            ? replaced(text, '${GITHUB_TOKEN}', '${GITHUB_PAT}')
+            : text,
+        );
       },
     },
     {
@@ -274,15 +307,18 @@ describe('renaming one link breaks the chain', () => {
     },
   ];
 
-  test('the unchanged chain has no problem', () => {
-    assert.deepEqual(checkSecretChain(structuredClone(original)).problems, []);
+  test('the unchanged chain has no problem', async () => {
+    assert.deepEqual(
+      (await checkSecretChain(structuredClone(original))).problems,
+      [],
+    );
   });
 
   for (const mutation of mutations) {
-    test(`${mutation.what} breaks "${mutation.link}" of ${mutation.variable}`, () => {
+    test(`${mutation.what} breaks "${mutation.link}" of ${mutation.variable}`, async () => {
       const input = structuredClone(original);
       mutation.mutate(input);
-      const { problems } = checkSecretChain(input);
+      const { problems } = await checkSecretChain(input);
       const match = problems.find(
         problem =>
           problem.variable === mutation.variable &&
@@ -309,48 +345,109 @@ describe('renaming one link breaks the chain', () => {
     const copy = mkdtempSync(join(tmpdir(), 'deploy-chain-'));
     after(() => rmSync(copy, { recursive: true, force: true }));
 
-    test('an objectName renamed in secretproviderclass.yaml is caught', () => {
+    /** The broken links of the production overlay, in a copy with one file edited. */
+    async function brokenLinksAfterEditing(
+      file: string,
+      search: string | RegExp,
+      replacement: string,
+    ) {
       cpSync(kubernetesDir, copy, { recursive: true });
-      const file = join(copy, 'base/secretproviderclass.yaml');
-      const text = readFileSync(file, 'utf8');
-      const renamed = text.replace(
-        /objectName: backend-secret\n(\s+)objectType/,
-        'objectName: backstage-backend-secret\n$1objectType',
+      const path = join(copy, file);
+      writeFileSync(
+        path,
+        replaced(readFileSync(path, 'utf8'), search, replacement),
       );
-      assert.notEqual(renamed, text);
-      writeFileSync(file, renamed);
-      const { problems } = checkSecretChain(
+      const { problems } = await checkSecretChain(
         chainInputFor(
           renderKustomization(join(copy, 'overlays/production')),
           'copy',
         ),
       );
+      return problems.map(problem => [problem.variable, problem.link]);
+    }
+
+    test('an objectName renamed in secretproviderclass.yaml is caught', async () => {
       assert.deepEqual(
-        problems.map(problem => [problem.variable, problem.link]),
+        await brokenLinksAfterEditing(
+          'base/secretproviderclass.yaml',
+          /objectName: backend-secret\n(\s+)objectType/,
+          'objectName: backstage-backend-secret\n$1objectType',
+        ),
         [['BACKEND_SECRET', 'key vault object']],
       );
     });
 
-    test('an env name renamed in deployment.yaml is caught', () => {
-      cpSync(kubernetesDir, copy, { recursive: true });
-      const file = join(copy, 'base/deployment.yaml');
-      const text = readFileSync(file, 'utf8');
-      const renamed = text.replace(
-        '- name: AUTH_AUTH0_CLIENT_SECRET',
-        '- name: AUTH0_CLIENT_SECRET',
-      );
-      assert.notEqual(renamed, text);
-      writeFileSync(file, renamed);
-      const { problems } = checkSecretChain(
-        chainInputFor(
-          renderKustomization(join(copy, 'overlays/production')),
-          'copy',
-        ),
-      );
+    test('an env name renamed in deployment.yaml is caught', async () => {
       assert.deepEqual(
-        problems.map(problem => [problem.variable, problem.link]),
+        await brokenLinksAfterEditing(
+          'base/deployment.yaml',
+          '- name: AUTH_AUTH0_CLIENT_SECRET',
+          '- name: AUTH0_CLIENT_SECRET',
+        ),
         [['AUTH_AUTH0_CLIENT_SECRET', 'env']],
       );
     });
+  });
+});
+
+describe('the config files, read as Backstage reads them', () => {
+  const original = chainInputFor(
+    renderKustomization(join(kubernetesDir, 'base')),
+    'deploy/kubernetes/base',
+  );
+  const withProductionConfig = (
+    edit: (text: string) => string,
+    more: Record<string, string> = {},
+  ): ChainInput => ({
+    ...structuredClone(original),
+    configDir: editedConfigDir(
+      (text, file) => (file === PRODUCTION_CONFIG ? edit(text) : text),
+      more,
+    ),
+  });
+  const listenPort = (port: string) => (text: string) =>
+    replaced(text, '    port: 7007', `    port: ${port}`);
+
+  test('a variable with a ${NAME:-fallback} may be left out of the env, one without may not', async () => {
+    const optional = await checkSecretChain(
+      withProductionConfig(listenPort('${BACKEND_PORT:-7007}')),
+    );
+    assert.deepEqual(optional.problems, []);
+    assert.ok(
+      optional.variables.some(
+        variable => variable.name === 'BACKEND_PORT' && variable.hasDefault,
+      ),
+    );
+
+    const required = await checkSecretChain(
+      withProductionConfig(listenPort('${BACKEND_PORT}')),
+    );
+    assert.deepEqual(
+      required.problems.map(problem => [problem.variable, problem.link]),
+      [['BACKEND_PORT', 'env']],
+    );
+  });
+
+  test('a variable of an $include file is followed, named by the key it fills', async () => {
+    const input = withProductionConfig(
+      text =>
+        replaced(
+          text,
+          'integrations:\n  github:\n    - host: github.com\n      token: ${GITHUB_TOKEN}\n',
+          'integrations:\n  $include: integrations.yaml\n',
+        ),
+      {
+        'integrations.yaml':
+          'github:\n  - host: github.com\n    token: ${GITHUB_PAT}\n',
+      },
+    );
+    const { problems, variables } = await checkSecretChain(input);
+    assert.ok(!variables.some(variable => variable.name === 'GITHUB_TOKEN'));
+    assert.deepEqual(
+      problems.map(problem => problem.message),
+      [
+        `GITHUB_PAT: read by integrations.github[0].token in ${PRODUCTION_CONFIG}, is not in the env of container "backend" of Deployment "backstage" in deploy/kubernetes/base`,
+      ],
+    );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseOptions } from './options.ts';
+import { commandLineArgs, parseOptions } from './options.ts';
 
 describe('parseOptions', () => {
   it('reads the environment, and flags win over it', () => {
@@ -53,5 +53,33 @@ describe('parseOptions', () => {
         return true;
       },
     );
+  });
+});
+
+describe('commandLineArgs', () => {
+  it('writes every option as the flag that parseOptions reads back', () => {
+    const options = {
+      port: 0,
+      adminPort: 8444,
+      stateDir: '/tmp/state',
+      usersFile: '/tmp/users.yaml',
+      clientId: 'client',
+      clientSecret: 'secret',
+      redirectUris: ['http://localhost:*/a', 'http://localhost:7007/b'],
+      logoutUrls: ['http://localhost:3000'],
+      refreshTokenRotation: false,
+      userinfoRateLimit: true,
+    };
+    const args = commandLineArgs(options);
+    assert.deepEqual(args.slice(0, 4), ['--port', '0', '--admin-port', '8444']);
+    assert.ok(args.includes('--refresh-token-rotation'));
+    assert.deepEqual(parseOptions({}, args), options);
+  });
+
+  it('leaves out what is not given', () => {
+    assert.deepEqual(commandLineArgs({ clientId: 'only' }), [
+      '--client-id',
+      'only',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-/** How a stand-in is set up; every field has a default. */
+/** How a dev server is set up; every field has a default. */
 export type Auth0DevServerOptions = {
   /** HTTPS port on 127.0.0.1; 0 picks a free one. Default 7443. */
   port?: number;
@@ -20,7 +20,7 @@ export type Auth0DevServerOptions = {
   refreshTokenRotation?: boolean;
   /** Auth0's /userinfo limit (5 a minute, bursts of 10, per user). Default on. */
   userinfoRateLimit?: boolean;
-  /** Where the stand-in says what happens (sign-ins, errors). Default: stderr. */
+  /** Where the dev server says what happens (sign-ins, errors). Default: stderr. */
   log?: (message: string) => void;
 };
 
@@ -31,32 +31,45 @@ export const defaultOptions = {
   logoutUrls: ['http://localhost:3000', 'http://localhost:7007'],
 };
 
-/** The environment variables main.ts reads, with what each sets. */
-export const environmentVariables = {
-  AUTH0_DEV_SERVER_PORT: 'port',
-  AUTH0_DEV_SERVER_ADMIN_PORT: 'adminPort',
-  AUTH0_DEV_SERVER_STATE_DIR: 'stateDir',
-  AUTH0_DEV_SERVER_USERS_FILE: 'usersFile',
-  AUTH0_DEV_SERVER_CLIENT_ID: 'clientId',
-  AUTH0_DEV_SERVER_CLIENT_SECRET: 'clientSecret',
-  AUTH0_DEV_SERVER_REDIRECT_URIS: 'redirectUris',
-  AUTH0_DEV_SERVER_LOGOUT_URLS: 'logoutUrls',
-  AUTH0_DEV_SERVER_REFRESH_TOKEN_ROTATION: 'refreshTokenRotation',
-  AUTH0_DEV_SERVER_USERINFO_RATE_LIMIT: 'userinfoRateLimit',
-} as const;
+/** The options that main.ts takes as flags and environment variables: all but `log`. */
+export type CommandLineOptions = Omit<Auth0DevServerOptions, 'log'>;
+type OptionName = keyof CommandLineOptions;
 
-type OptionName =
-  (typeof environmentVariables)[keyof typeof environmentVariables];
+/** How a value is written on the command line, by its type. */
+type KindOf<T> = T extends number
+  ? 'port'
+  : T extends boolean
+  ? 'boolean'
+  : T extends string[]
+  ? 'list'
+  : 'text';
 
-const flagNames: Record<string, OptionName> = Object.fromEntries(
-  Object.values(environmentVariables).map(name => [
-    `--${name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)}`,
-    name,
-  ]),
-);
+/**
+ * Every command-line option, once. Its flag and variable follow from its name: `adminPort`
+ * is `--admin-port` and `AUTH0_DEV_SERVER_ADMIN_PORT`. The type check keeps this list
+ * complete and each kind true to the option's type.
+ */
+const optionKinds: {
+  [Name in OptionName]-?: KindOf<NonNullable<CommandLineOptions[Name]>>;
+} = {
+  port: 'port',
+  adminPort: 'port',
+  stateDir: 'text',
+  usersFile: 'text',
+  clientId: 'text',
+  clientSecret: 'text',
+  redirectUris: 'list',
+  logoutUrls: 'list',
+  refreshTokenRotation: 'boolean',
+  userinfoRateLimit: 'boolean',
+};
+const optionNames = Object.keys(optionKinds) as OptionName[];
 
-/** The command-line flags main.ts takes, e.g. `--port`, `--redirect-uris`. */
-export const commandLineFlags = Object.keys(flagNames);
+const kebabCase = (name: string) =>
+  name.replace(/[A-Z]/g, letter => `-${letter.toLowerCase()}`);
+const flagOf = (name: OptionName) => `--${kebabCase(name)}`;
+const variableOf = (name: OptionName) =>
+  `AUTH0_DEV_SERVER_${kebabCase(name).replace(/-/g, '_').toUpperCase()}`;
 
 /**
  * Reads options from the environment, then from `--flag value` arguments (which win).
@@ -65,23 +78,24 @@ export const commandLineFlags = Object.keys(flagNames);
 export function parseOptions(
   env: Record<string, string | undefined>,
   args: string[],
-): Auth0DevServerOptions {
+): CommandLineOptions {
   const raw = new Map<OptionName, { value: string; from: string }>();
-  for (const [variable, name] of Object.entries(environmentVariables)) {
-    const value = env[variable];
-    if (value !== undefined && value !== '')
-      raw.set(name, { value, from: variable });
+  for (const name of optionNames) {
+    const value = env[variableOf(name)];
+    if (value !== undefined && value !== '') {
+      raw.set(name, { value, from: variableOf(name) });
+    }
   }
   const problems: string[] = [];
   for (let index = 0; index < args.length; index += 1) {
     const [flag, inline] = args[index].split(/=(.*)/s, 2);
-    const name = flagNames[flag];
+    const name = optionNames.find(candidate => flagOf(candidate) === flag);
     const value = inline ?? args[index + 1];
     if (!name) {
       problems.push(
-        `unknown argument "${
-          args[index]
-        }"; the flags are ${commandLineFlags.join(', ')}`,
+        `unknown argument "${args[index]}"; the flags are ${optionNames
+          .map(flagOf)
+          .join(', ')}`,
       );
       continue;
     }
@@ -93,11 +107,10 @@ export function parseOptions(
     raw.set(name, { value, from: flag });
   }
 
-  const options: Auth0DevServerOptions = {};
+  const options: Record<string, unknown> = {};
   for (const [name, { value, from }] of raw) {
-    switch (name) {
-      case 'port':
-      case 'adminPort': {
+    switch (optionKinds[name]) {
+      case 'port': {
         const port = Number(value);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           problems.push(
@@ -108,16 +121,14 @@ export function parseOptions(
         }
         break;
       }
-      case 'refreshTokenRotation':
-      case 'userinfoRateLimit':
+      case 'boolean':
         if (value !== 'true' && value !== 'false') {
           problems.push(`${from} must be true or false, not "${value}"`);
         } else {
           options[name] = value === 'true';
         }
         break;
-      case 'redirectUris':
-      case 'logoutUrls':
+      case 'list':
         options[name] = value
           .split(',')
           .map(entry => entry.trim())
@@ -130,5 +141,17 @@ export function parseOptions(
   if (problems.length > 0) {
     throw new Error(`auth0-dev-server: ${problems.join('; ')}`);
   }
-  return options;
+  return options as CommandLineOptions;
+}
+
+/** The arguments that make main.ts, run as a command, take these options. */
+export function commandLineArgs(options: CommandLineOptions): string[] {
+  return optionNames.flatMap(name => {
+    const value = options[name];
+    if (value === undefined) return [];
+    return [
+      flagOf(name),
+      Array.isArray(value) ? value.join(',') : String(value),
+    ];
+  });
 }

@@ -26,7 +26,7 @@ async function runMain(args: string[], env: Record<string, string>) {
   return { code, stdout, stderr };
 }
 
-describe('the stand-in as a process', () => {
+describe('the dev server as a process', () => {
   let stateDir: string;
 
   before(async () => {
@@ -85,38 +85,38 @@ describe('the stand-in as a process', () => {
   });
 
   it('starts through startAuth0DevServerProcess, reports itself, and stops', async () => {
-    const standIn = await startAuth0DevServerProcess({
+    const devServer = await startAuth0DevServerProcess({
       stateDir,
       clientId: 'process-test',
       redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
     });
     let stopped = false;
     try {
-      assert.match(standIn.issuer, /^https:\/\/localhost:\d+\/$/);
-      assert.equal(standIn.domain, new URL(standIn.issuer).host);
-      assert.equal(standIn.clientId, 'process-test');
-      assert.ok(standIn.clientSecret.length >= 32);
-      assert.equal(standIn.caFile, join(stateDir, 'ca.crt'));
-      assert.deepEqual(standIn.redirectUris, [
+      assert.match(devServer.issuer, /^https:\/\/localhost:\d+\/$/);
+      assert.equal(devServer.domain, new URL(devServer.issuer).host);
+      assert.equal(devServer.clientId, 'process-test');
+      assert.ok(devServer.clientSecret.length >= 32);
+      assert.equal(devServer.caFile, join(stateDir, 'ca.crt'));
+      assert.deepEqual(devServer.redirectUris, [
         'http://localhost:*/api/auth/auth0/handler/frame',
       ]);
-      assert.equal((await standIn.admin.knobs()).userinfoRateLimit, true);
+      assert.equal((await devServer.admin.knobs()).userinfoRateLimit, true);
 
-      const browser = createBrowser({ caFile: standIn.caFile });
+      const browser = createBrowser({ caFile: devServer.caFile });
       const discovery = await browser.get(
-        new URL('.well-known/openid-configuration', standIn.issuer).href,
+        new URL('.well-known/openid-configuration', devServer.issuer).href,
       );
-      assert.equal(JSON.parse(discovery.body).issuer, standIn.issuer);
+      assert.equal(JSON.parse(discovery.body).issuer, devServer.issuer);
       await browser.close();
 
-      await standIn.stop();
+      await devServer.stop();
       stopped = true;
       await assert.rejects(
-        fetch(new URL('knobs', standIn.adminUrl)),
+        fetch(new URL('knobs', devServer.adminUrl)),
         'the admin API is gone too',
       );
     } finally {
-      if (!stopped) await standIn.stop();
+      if (!stopped) await devServer.stop();
     }
   });
 

@@ -1,48 +1,29 @@
-import { createBrowser, type Browser } from '@internal/auth0-dev-server/browser';
-import type { Auth0DevServerProcess } from '@internal/auth0-dev-server/process';
 import {
-  BackendProcess,
-  BackendWithAuth0,
-  startBackendWithAuth0,
   jwtPayload,
   refreshCookie,
   refreshSession,
+  registerAuth0SignInStack,
   signInThroughPopup,
   signOut,
-  waitForCatalogUser,
 } from '@internal/test-harness';
 
 jest.setTimeout(180_000);
 
+/** app-config.yaml with a config of these tests on top. */
+const withTestConfig = (file: string) => [
+  'app-config.yaml',
+  `packages/backend/src/__testUtils__/${file}`,
+];
+
 /**
- * This repo's backend, with its Auth0 module, against the local Auth0 stand-in: every
- * fixture user's outcome as the sign-in popup receives it, and the refresh behaviour.
+ * This repo's backend, with its Auth0 module, against the dev server: every fixture user's
+ * outcome as the sign-in popup receives it, and the refresh behaviour.
  */
 describe('Auth0 sign-in with this repo’s module', () => {
-  let auth0: Auth0DevServerProcess;
-  let backend: BackendProcess;
-  const browsers: Browser[] = [];
-  const newBrowser = () => {
-    const browser = createBrowser({ caFile: auth0.caFile });
-    browsers.push(browser);
-    return browser;
-  };
-
-  let stack: BackendWithAuth0;
-
-  beforeAll(async () => {
-    stack = await startBackendWithAuth0();
-    ({ auth0, backend } = stack);
-    await waitForCatalogUser(backend, 'jordan');
-  });
+  const stack = registerAuth0SignInStack({ catalogUser: 'jordan' });
 
   afterEach(async () => {
-    await auth0.admin.reset();
-  });
-
-  afterAll(async () => {
-    await Promise.all(browsers.map(browser => browser.close()));
-    await stack?.stop();
+    await stack.auth0.admin.reset();
   });
 
   it.each([
@@ -53,9 +34,13 @@ describe('Auth0 sign-in with this repo’s module', () => {
   ])(
     'signs %s in as %s, owning through %s, without calling /userinfo',
     async (user, userEntityRef, group) => {
-      const { message } = await signInThroughPopup(newBrowser(), backend, {
-        user,
-      });
+      const { message } = await signInThroughPopup(
+        stack.newBrowser(),
+        stack.backend,
+        {
+          user,
+        },
+      );
       expect(message.error).toBeUndefined();
       const identity = message.response!.backstageIdentity!;
       expect(identity.identity.userEntityRef).toBe(userEntityRef);
@@ -64,7 +49,7 @@ describe('Auth0 sign-in with this repo’s module', () => {
       );
       expect(jwtPayload(identity.token).sub).toBe(userEntityRef);
 
-      const counters = await auth0.admin.counters();
+      const counters = await stack.auth0.admin.counters();
       expect(counters.users[`auth0|${user}`].requests).toMatchObject({
         token: 1,
       });
@@ -89,20 +74,27 @@ describe('Auth0 sign-in with this repo’s module', () => {
       'Sign-in with chris@evil.example is not allowed: only @example.com addresses can sign in',
     ],
   ])('refuses %s with %s and no Backstage token', async (user, name, text) => {
-    const { message } = await signInThroughPopup(newBrowser(), backend, {
-      user,
-    });
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      {
+        user,
+      },
+    );
     expect(message.response).toBeUndefined();
     expect(message.error?.name).toBe(name);
     expect(message.error?.message).toContain(text);
   });
 
   it('passes on Auth0’s own text when the person cancels at Auth0', async () => {
-    await auth0.admin.failAuthorize({
+    await stack.auth0.admin.failAuthorize({
       error: 'access_denied',
       errorDescription: 'The user cancelled the sign-in',
     });
-    const { message } = await signInThroughPopup(newBrowser(), backend);
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+    );
     expect(message.error).toEqual({
       name: 'Auth0RefusedError',
       message: expect.stringContaining(
@@ -112,10 +104,14 @@ describe('Auth0 sign-in with this repo’s module', () => {
   });
 
   it('says Auth0 is failing when its token endpoint answers 5xx', async () => {
-    await auth0.admin.failToken(503);
-    const { message } = await signInThroughPopup(newBrowser(), backend, {
-      user: 'chris',
-    });
+    await stack.auth0.admin.failToken(503);
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      {
+        user: 'chris',
+      },
+    );
     expect(message.error?.name).toBe('Auth0UnavailableError');
     expect(message.error?.message).toMatch(
       /Auth0 is unreachable or failing \(https:\/\/localhost:\d+\/oauth\/token answered 503/,
@@ -124,41 +120,43 @@ describe('Auth0 sign-in with this repo’s module', () => {
   });
 
   it('refreshes 20 times with 20 token calls and no /userinfo call', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'sam' });
-    await auth0.admin.resetCounters();
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'sam' });
+    await stack.auth0.admin.resetCounters();
 
     const statuses = [];
     for (let i = 0; i < 20; i++) {
-      const refresh = await refreshSession(browser, backend);
+      const refresh = await refreshSession(browser, stack.backend);
       statuses.push(refresh.status);
       expect(refresh.body.backstageIdentity.identity.userEntityRef).toBe(
         'user:default/sam',
       );
     }
     expect(statuses).toEqual(Array(20).fill(200));
-    const { requests } = (await auth0.admin.counters()).users['auth0|sam'];
+    const { requests } = (await stack.auth0.admin.counters()).users[
+      'auth0|sam'
+    ];
     expect(requests.token).toBe(20);
     expect(requests.userinfo ?? 0).toBe(0);
   });
 
   it('survives 10 concurrent refreshes with rotation on: one token call, session intact', async () => {
-    await auth0.admin.setRefreshTokenRotation(true);
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'alex' });
-    await auth0.admin.resetCounters();
+    await stack.auth0.admin.setRefreshTokenRotation(true);
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'alex' });
+    await stack.auth0.admin.resetCounters();
 
     const refreshes = await Promise.all(
-      Array.from({ length: 10 }, () => refreshSession(browser, backend)),
+      Array.from({ length: 10 }, () => refreshSession(browser, stack.backend)),
     );
     expect(refreshes.map(refresh => refresh.status)).toEqual(
       Array(10).fill(200),
     );
     expect(
-      (await auth0.admin.counters()).users['auth0|alex'].requests.token,
+      (await stack.auth0.admin.counters()).users['auth0|alex'].requests.token,
     ).toBe(1);
 
-    const after = await refreshSession(browser, backend);
+    const after = await refreshSession(browser, stack.backend);
     expect(after.status).toBe(200);
     expect(after.body.backstageIdentity.identity.userEntityRef).toBe(
       'user:default/alex',
@@ -166,10 +164,10 @@ describe('Auth0 sign-in with this repo’s module', () => {
   });
 
   it('answers 503 with Retry-After while Auth0 fails, and refreshes with one call once it recovers', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'sam' });
-    await auth0.admin.failToken(503);
-    const during = await refreshSession(browser, backend);
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'sam' });
+    await stack.auth0.admin.failToken(503);
+    const during = await refreshSession(browser, stack.backend);
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(during.body.error).toEqual({
@@ -177,52 +175,54 @@ describe('Auth0 sign-in with this repo’s module', () => {
       message: expect.stringContaining('Auth0 is unreachable or failing'),
     });
 
-    await auth0.admin.clearFailures();
-    await auth0.admin.resetCounters();
-    const after = await refreshSession(browser, backend);
+    await stack.auth0.admin.clearFailures();
+    await stack.auth0.admin.resetCounters();
+    const after = await refreshSession(browser, stack.backend);
     expect(after.status).toBe(200);
     expect(after.body.backstageIdentity.identity.userEntityRef).toBe(
       'user:default/sam',
     );
-    expect((await auth0.admin.counters()).endpoints.token.requests).toBe(1);
+    expect((await stack.auth0.admin.counters()).endpoints.token.requests).toBe(
+      1,
+    );
   });
 
   it('answers 503 for a 429 from Auth0, passing on the Retry-After Auth0 sent', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'sam' });
-    await auth0.admin.rateLimitToken({ retryAfterSeconds: 7 });
-    const limited = await refreshSession(browser, backend);
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'sam' });
+    await stack.auth0.admin.rateLimitToken({ retryAfterSeconds: 7 });
+    const limited = await refreshSession(browser, stack.backend);
     expect(limited.status).toBe(503);
     expect(limited.headers.get('retry-after')).toBe('7');
     expect(limited.body.error.name).toBe('Auth0UnavailableError');
     expect(limited.body.error.message).toContain('429 too_many_requests');
 
     // Without Retry-After, Auth0's X-RateLimit-Reset (the next second) says when.
-    await auth0.admin.rateLimitToken();
-    const reset = await refreshSession(browser, backend);
+    await stack.auth0.admin.rateLimitToken();
+    const reset = await refreshSession(browser, stack.backend);
     expect(reset.status).toBe(503);
     expect(reset.headers.get('retry-after')).toBe('1');
 
-    await auth0.admin.clearFailures();
-    expect((await refreshSession(browser, backend)).status).toBe(200);
+    await stack.auth0.admin.clearFailures();
+    expect((await refreshSession(browser, stack.backend)).status).toBe(200);
   });
 
   it('answers 503 when Auth0 cannot be reached at all', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'sam' });
-    await auth0.admin.refuseConnections();
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'sam' });
+    await stack.auth0.admin.refuseConnections();
     try {
-      const during = await refreshSession(browser, backend);
+      const during = await refreshSession(browser, stack.backend);
       expect(during.status).toBe(503);
       expect(during.body.error.name).toBe('Auth0UnavailableError');
     } finally {
-      await auth0.admin.acceptConnections();
+      await stack.auth0.admin.acceptConnections();
     }
-    expect((await refreshSession(browser, backend)).status).toBe(200);
+    expect((await refreshSession(browser, stack.backend)).status).toBe(200);
   });
 
   it('keeps answering 401 for a session Auth0 no longer knows', async () => {
-    const response = await refreshSession(newBrowser(), backend, {
+    const response = await refreshSession(stack.newBrowser(), stack.backend, {
       cookie: 'a'.repeat(43),
     });
     expect(response.status).toBe(401);
@@ -236,57 +236,63 @@ describe('Auth0 sign-in with this repo’s module', () => {
   ])(
     'refuses %s session cookie with 401 without asking Auth0',
     async (_kind, cookie) => {
-      await auth0.admin.resetCounters();
-      const response = await refreshSession(newBrowser(), backend, {
+      await stack.auth0.admin.resetCounters();
+      const response = await refreshSession(stack.newBrowser(), stack.backend, {
         cookie: encodeURIComponent(cookie),
       });
       expect(response.status).toBe(401);
-      expect((await auth0.admin.counters()).endpoints.token.requests).toBe(0);
+      expect(
+        (await stack.auth0.admin.counters()).endpoints.token.requests,
+      ).toBe(0);
     },
   );
 
   it('revokes the refresh token at Auth0 on sign-out, so a copied cookie no longer refreshes', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'chris' });
-    const copied = (await refreshCookie(browser, backend))!;
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'chris' });
+    const copied = (await refreshCookie(browser, stack.backend))!;
     expect(copied).toBeTruthy();
-    await auth0.admin.resetCounters();
+    await stack.auth0.admin.resetCounters();
 
-    expect((await signOut(browser, backend)).status).toBe(200);
-    expect(await refreshCookie(browser, backend)).toBeUndefined();
-    expect((await auth0.admin.counters()).endpoints.revoke).toMatchObject({
-      requests: 1,
-      byStatus: { 200: 1 },
-    });
-    const replay = await refreshSession(newBrowser(), backend, {
+    expect((await signOut(browser, stack.backend)).status).toBe(200);
+    expect(await refreshCookie(browser, stack.backend)).toBeUndefined();
+    expect((await stack.auth0.admin.counters()).endpoints.revoke).toMatchObject(
+      {
+        requests: 1,
+        byStatus: { 200: 1 },
+      },
+    );
+    const replay = await refreshSession(stack.newBrowser(), stack.backend, {
       cookie: copied,
     });
     expect(replay.status).toBe(401);
   });
 
   it('signs out even when Auth0 cannot revoke, and says so in the log', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'chris' });
-    await auth0.admin.refuseConnections();
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'chris' });
+    await stack.auth0.admin.refuseConnections();
     try {
-      expect((await signOut(browser, backend)).status).toBe(200);
+      expect((await signOut(browser, stack.backend)).status).toBe(200);
     } finally {
-      await auth0.admin.acceptConnections();
+      await stack.auth0.admin.acceptConnections();
     }
-    expect(await refreshCookie(browser, backend)).toBeUndefined();
-    expect(backend.output()).toContain(
+    expect(await refreshCookie(browser, stack.backend)).toBeUndefined();
+    expect(stack.backend.output()).toContain(
       'sign-out could not revoke the refresh token at Auth0',
     );
-    expect(backend.output()).toMatch(/auth0-revoke/);
+    expect(stack.backend.output()).toMatch(/auth0-revoke/);
   });
 
   it('audits sign-ins and refusals without a token or secret in any log line', async () => {
-    const browser = newBrowser();
-    await signInThroughPopup(browser, backend, { user: 'chris' });
-    await signInThroughPopup(newBrowser(), backend, { user: 'newhire' });
-    const cookie = (await refreshCookie(browser, backend))!;
+    const browser = stack.newBrowser();
+    await signInThroughPopup(browser, stack.backend, { user: 'chris' });
+    await signInThroughPopup(stack.newBrowser(), stack.backend, {
+      user: 'newhire',
+    });
+    const cookie = (await refreshCookie(browser, stack.backend))!;
 
-    const auditLines = backend
+    const auditLines = stack.backend
       .output()
       .split('\n')
       .filter(line => line.includes('auth0-sign-in'));
@@ -299,8 +305,8 @@ describe('Auth0 sign-in with this repo’s module', () => {
       ]),
     );
     expect(cookie.length).toBeGreaterThan(10);
-    expect(backend.output()).not.toContain(cookie);
-    expect(backend.output()).not.toContain(auth0.clientSecret);
+    expect(stack.backend.output()).not.toContain(cookie);
+    expect(stack.backend.output()).not.toContain(stack.auth0.clientSecret);
     // Backstage's own request log records the callback URL; the audit records never do.
     for (const line of auditLines) {
       expect(line).not.toMatch(/code=|state=/);
@@ -309,33 +315,17 @@ describe('Auth0 sign-in with this repo’s module', () => {
 });
 
 describe('a resolver added through the extension point', () => {
-  let auth0: Auth0DevServerProcess;
-  let backend: BackendProcess;
-  let browser: Browser;
-
-  let stack: BackendWithAuth0;
-
-  beforeAll(async () => {
-    stack = await startBackendWithAuth0({
-      configFiles: [
-        'app-config.yaml',
-        'packages/backend/src/__testUtils__/app-config.user-id-resolver.yaml',
-      ],
-    });
-    ({ auth0, backend } = stack);
-    browser = createBrowser({ caFile: auth0.caFile });
-    await waitForCatalogUser(backend, 'nia');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+  const stack = registerAuth0SignInStack({
+    configFiles: withTestConfig('app-config.user-id-resolver.yaml'),
+    catalogUser: 'nia',
   });
 
   it('signs newhire in by Auth0 user id as the annotated user nia', async () => {
-    const { message } = await signInThroughPopup(browser, backend, {
-      user: 'newhire',
-    });
+    const { message } = await signInThroughPopup(
+      stack.newBrowser(),
+      stack.backend,
+      { user: 'newhire' },
+    );
     expect(message.error).toBeUndefined();
     expect(message.response!.backstageIdentity!.identity.userEntityRef).toBe(
       'user:default/nia',
@@ -343,39 +333,11 @@ describe('a resolver added through the extension point', () => {
   });
 });
 
-/** Starts a backend with an extra test config against the stand-in, for one describe block. */
-function backendWith(configFile: string, catalogUser: string) {
-  const started: {
-    stack?: BackendWithAuth0;
-    browsers: Browser[];
-  } = { browsers: [] };
-  beforeAll(async () => {
-    started.stack = await startBackendWithAuth0({
-      configFiles: [
-        'app-config.yaml',
-        `packages/backend/src/__testUtils__/${configFile}`,
-      ],
-    });
-    await waitForCatalogUser(started.stack.backend, catalogUser);
-  });
-  afterAll(async () => {
-    await Promise.all(started.browsers.map(browser => browser.close()));
-    await started.stack?.stop();
-  });
-  return {
-    get backend() {
-      return started.stack!.backend;
-    },
-    newBrowser() {
-      const browser = createBrowser({ caFile: started.stack!.auth0.caFile });
-      started.browsers.push(browser);
-      return browser;
-    },
-  };
-}
-
 describe('users whose name matches but who are other people', () => {
-  const stack = backendWith('app-config.other-emails.yaml', 'kevin');
+  const stack = registerAuth0SignInStack({
+    configFiles: withTestConfig('app-config.other-emails.yaml'),
+    catalogUser: 'kevin',
+  });
 
   it('refuses bob@example.com as catalog user bob, whose email is robert@example.com', async () => {
     const { message } = await signInThroughPopup(
@@ -403,7 +365,10 @@ describe('users whose name matches but who are other people', () => {
 });
 
 describe('sign-in limited to one Auth0 organization', () => {
-  const stack = backendWith('app-config.organization.yaml', 'bob');
+  const stack = registerAuth0SignInStack({
+    configFiles: withTestConfig('app-config.organization.yaml'),
+    catalogUser: 'bob',
+  });
 
   it('signs in a member who signed in through that organization', async () => {
     const { message } = await signInThroughPopup(

@@ -20,22 +20,6 @@ function lineWith(output: string, marker: string): string | undefined {
     .find(line => line.includes(marker));
 }
 
-/** Resolves once the backend's output satisfies `condition`; rejects after `timeoutMs`. */
-async function outputMatching(
-  backend: BackendProcess,
-  condition: (output: string) => boolean,
-  timeoutMs = 10_000,
-): Promise<string> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    const output = backend.output();
-    if (condition(output)) return output;
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `the backend's output did not show what the test waits for within ${timeoutMs} ms:\n${backend.output()}`,
-  );
-}
-
 async function signInAsGuest(backend: BackendProcess) {
   const response = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
@@ -81,8 +65,7 @@ describe('the backend in development (app-config.yaml)', () => {
       { headers: { 'user-agent': userAgent } },
     );
     await response.arrayBuffer();
-    const output = await outputMatching(
-      backend,
+    const output = await backend.waitForOutput(
       text => lineWith(text, userAgent) !== undefined,
     );
     const line = withoutColors(lineWith(output, userAgent)!);
@@ -100,8 +83,7 @@ describe('the backend in development (app-config.yaml)', () => {
       })
     ).arrayBuffer();
     const otherLine = lineWith(
-      await outputMatching(
-        backend,
+      await backend.waitForOutput(
         text => lineWith(text, otherAgent) !== undefined,
       ),
       otherAgent,
@@ -229,7 +211,7 @@ describe('the production startup check', () => {
       },
     });
     await expect(attempt).rejects.toThrow(
-      /exited with code 1 before it was ready[\s\S]*Backstage could not start and exits with code 1: Backend startup failed[\s\S]*The Auth0 provider cannot start:\\n {2}- auth\.providers\.auth0\.production\.domain is \\"https:\/\/tenant\.example\.com\\"[^\n]*\\n {2}- auth\.session\.secret is 10 characters long/,
+      /the backend exited \(code 1\) before it was ready[\s\S]*Backstage could not start and exits with code 1: Backend startup failed[\s\S]*The Auth0 provider cannot start:\\n {2}- auth\.providers\.auth0\.production\.domain is \\"https:\/\/tenant\.example\.com\\"[^\n]*\\n {2}- auth\.session\.secret is 10 characters long/,
     );
   });
 
@@ -239,7 +221,7 @@ describe('the production startup check', () => {
       env: { NODE_ENV: 'production', APP_BASE_URL: 'http://localhost:7007' },
     });
     await expect(attempt).rejects.toThrow(
-      /exited with code 1[\s\S]*POSTGRES_PASSWORD is not set \(read by backend\.database\.connection\.password in app-config\.production\.yaml\)/,
+      /exited \(code 1\)[\s\S]*POSTGRES_PASSWORD is not set \(read by backend\.database\.connection\.password in app-config\.production\.yaml\)/,
     );
   });
 });

@@ -11,7 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { createBrowser, type Browser } from '@internal/auth0-dev-server/browser';
+import {
+  createBrowser,
+  type Browser,
+} from '@internal/auth0-dev-server/browser';
 import {
   startAuth0DevServerProcess,
   type Auth0DevServerProcess,
@@ -22,16 +25,16 @@ import {
   jwtPayload,
   refreshSession,
   signInThroughPopup,
-  startCommandProcess,
+  startBackendCommand,
   waitForCatalogUser,
-  type CommandProcess,
+  type BackendProcess,
 } from '@internal/test-harness';
 
 /**
  * The production image without Docker (no engine runs here): builds the bundle that
  * packages/backend/Dockerfile copies, repeats the Dockerfile's steps in a temporary folder,
  * and runs the image's command with NODE_ENV=production against PostgreSQL on 127.0.0.1 and
- * the local Auth0 stand-in.
+ * the dev server.
  */
 
 const repoRoot = resolvePath(__dirname, '../../..');
@@ -149,22 +152,6 @@ function runToExit(
       });
     });
   });
-}
-
-/** Resolves once the process's output satisfies `condition`; rejects after `timeoutMs`. */
-async function outputMatching(
-  command: Pick<CommandProcess, 'output'>,
-  condition: (output: string) => boolean,
-  timeoutMs = 10_000,
-): Promise<string> {
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-    const output = command.output();
-    if (condition(output)) return output;
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `the output did not show what the test waits for within ${timeoutMs} ms:\n${command.output()}`,
-  );
 }
 
 /** The request log's entries (JSON lines with `type: incomingRequest`) in the output. */
@@ -367,11 +354,11 @@ describe('the production image, run from the backend bundle', () => {
   let env: Record<string, string>;
   let port: number;
   let auth0: Auth0DevServerProcess | undefined;
-  let backend: CommandProcess | undefined;
+  let backend: BackendProcess | undefined;
   let browser: Browser | undefined;
 
   const startBackend = () =>
-    startCommandProcess({
+    startBackendCommand({
       // The image's `node` is the Node that runs this test (the same major, .nvmrc's).
       command: command[0] === 'node' ? process.execPath : command[0],
       args: command.slice(1),
@@ -428,7 +415,7 @@ describe('the production image, run from the backend bundle', () => {
       // Required by the production check; the local catalog overlay replaces the location.
       GITHUB_TOKEN: 'not-used-by-this-test',
       CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
-      // What only this test adds: the stand-in's CA, a port and databases of its own, and a
+      // What only this test adds: the dev server's CA, a port and databases of its own, and a
       // static token to read the catalog with (production has no guest).
       NODE_EXTRA_CA_CERTS: auth0.caFile,
       APP_CONFIG_backend_listen_port: String(port),
@@ -524,7 +511,7 @@ describe('the production image, run from the backend bundle', () => {
       requestLogEntries(output).filter(entry =>
         entry.url.startsWith('/api/auth/auth0/'),
       );
-    const output = await outputMatching(backend!, text =>
+    const output = await backend!.waitForOutput(text =>
       authEntries(text).some(
         entry => entry.url === '/api/auth/auth0/handler/frame',
       ),
@@ -553,8 +540,7 @@ describe('the production image, run from the backend bundle', () => {
     await response.arrayBuffer();
     const loggedRequest = (output: string) =>
       requestLogEntries(output).find(entry => entry.userAgent === userAgent);
-    const output = await outputMatching(
-      backend!,
+    const output = await backend!.waitForOutput(
       text => loggedRequest(text) !== undefined,
     );
     const entry = loggedRequest(output);

@@ -1,44 +1,26 @@
-import { createBrowser, type Browser } from '@internal/auth0-dev-server/browser';
-import type { Auth0DevServerProcess } from '@internal/auth0-dev-server/process';
 import {
-  BackendProcess,
-  BackendWithAuth0,
-  startBackendWithAuth0,
   frameMessage as frameResponse,
   jwtPayload,
   refreshSession,
+  registerAuth0SignInStack,
   signInThroughPopup,
-  waitForCatalogUser,
 } from '@internal/test-harness';
 
 jest.setTimeout(180_000);
 
-describe("upstream's Auth0 module (plugin-auth-backend-module-auth0-provider) against the local stand-in", () => {
-  let auth0: Auth0DevServerProcess;
-  let backend: BackendProcess;
-  let browser: Browser;
-
-  let stack: BackendWithAuth0;
-
-  beforeAll(async () => {
-    stack = await startBackendWithAuth0({
-      entry: 'src/__testUtils__/upstreamAuth0Backend.ts',
-    });
-    ({ auth0, backend } = stack);
-    browser = createBrowser({ caFile: auth0.caFile });
-    await waitForCatalogUser(backend, 'chris');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
+describe("upstream's Auth0 module (plugin-auth-backend-module-auth0-provider) against the dev server", () => {
+  const stack = registerAuth0SignInStack({
+    entry: 'src/__testUtils__/upstreamAuth0Backend.ts',
+    catalogUser: 'chris',
   });
 
   it('signs chris in: /start, the login page, consent, /handler/frame with a Backstage token', async () => {
+    const { auth0, backend } = stack;
+    const browser = stack.newBrowser();
     const callbackUrl = `${backend.baseUrl}/api/auth/auth0/handler/frame`;
 
     // The scopes as the app's sign-in popup asks for them: upstream's module adds none
-    // (without them it sends `scope=` with a nonce, which the stand-in refuses).
+    // (without them it sends `scope=` with a nonce, which the dev server refuses).
     const startUrl = new URL(`${backend.baseUrl}/api/auth/auth0/start`);
     startUrl.searchParams.set('env', 'development');
     startUrl.searchParams.set('scope', 'openid profile email offline_access');
@@ -103,24 +85,21 @@ describe("upstream's Auth0 module (plugin-auth-backend-module-auth0-provider) ag
   });
 
   it('loses the session to 10 concurrent refreshes with rotation on (the difference this repo fixes)', async () => {
+    const { auth0, backend } = stack;
     await auth0.admin.setRefreshTokenRotation(true);
-    const tabs = createBrowser({ caFile: auth0.caFile });
-    try {
-      const { message } = await signInThroughPopup(tabs, backend, {
-        user: 'alex',
-      });
-      expect(message.response?.backstageIdentity).toBeDefined();
+    const tabs = stack.newBrowser();
+    const { message } = await signInThroughPopup(tabs, backend, {
+      user: 'alex',
+    });
+    expect(message.response?.backstageIdentity).toBeDefined();
 
-      const refreshes = await Promise.all(
-        Array.from({ length: 10 }, () => refreshSession(tabs, backend)),
-      );
-      const succeeded = refreshes.filter(refresh => refresh.status === 200);
-      const after = await refreshSession(tabs, backend);
-      // Reuse detection revoked the family: the person is signed out everywhere.
-      expect(succeeded.length).toBeLessThan(10);
-      expect(after.status).toBe(401);
-    } finally {
-      await tabs.close();
-    }
+    const refreshes = await Promise.all(
+      Array.from({ length: 10 }, () => refreshSession(tabs, backend)),
+    );
+    const succeeded = refreshes.filter(refresh => refresh.status === 200);
+    const after = await refreshSession(tabs, backend);
+    // Reuse detection revoked the family: the person is signed out everywhere.
+    expect(succeeded.length).toBeLessThan(10);
+    expect(after.status).toBe(401);
   });
 });

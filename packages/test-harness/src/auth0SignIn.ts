@@ -1,4 +1,7 @@
-import type { Browser, BrowserResponse } from '@internal/auth0-dev-server/browser';
+import type {
+  Browser,
+  BrowserResponse,
+} from '@internal/auth0-dev-server/browser';
 import type { BackendProcess } from './backendProcess';
 
 /** The message the /handler/frame page posts to the app window. */
@@ -98,14 +101,14 @@ function formAction(page: BrowserResponse, kind: 'login' | 'consent') {
 }
 
 /**
- * Walks the popup flow as a browser would: /start, the stand-in's login page (when its
+ * Walks the popup flow as a browser would: /start, the dev server's login page (when its
  * session does not already know the person), consent when asked, and back to
  * /handler/frame. Returns the message that page posts to the app.
  */
 export async function signInThroughPopup(
   browser: Browser,
   backend: BackendAddress,
-  /** A fixture user id of the stand-in (packages/auth0-dev-server/fixtures/users.yaml). */
+  /** A fixture user id of the dev server (packages/auth0-dev-server/fixtures/users.yaml). */
   person?: { user: string; password?: string },
   options: SignInOptions = {},
 ): Promise<{
@@ -134,7 +137,7 @@ export async function signInThroughPopup(
     if (login) {
       if (!person) {
         throw new Error(
-          'the stand-in asked for a login, but no person was given',
+          'the dev server asked for a login, but no person was given',
         );
       }
       loginPageShown = true;

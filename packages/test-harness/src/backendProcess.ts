@@ -1,17 +1,33 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { startProcess, type StartedProcess } from '@internal/child-process';
 
-export type BackendProcess = {
+/** A Backstage backend running as its own process. */
+export type BackendProcess = StartedProcess & {
   /** Where this process listens (not the public URL when `publicBaseUrl` is given). */
   baseUrl: string;
   port: number;
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string;
-  stop(): Promise<void>;
-  /** Ends the process with SIGKILL, as a crash or an OOM kill would; resolves once it exited. */
-  kill(): Promise<void>;
+};
+
+export type BackendCommandOptions = {
+  /** The program, e.g. `process.execPath`. */
+  command: string;
+  args?: string[];
+  cwd: string;
+  /**
+   * The port the backend listens on, which the command's own arguments or environment
+   * must make it use; readiness is polled there.
+   */
+  port: number;
+  /** Added to this process's environment, or the whole environment with `inheritEnv: false`. */
+  env?: Record<string, string | undefined>;
+  /** `true` unless given. With `false` the command sees `env` and nothing else. */
+  inheritEnv?: boolean;
+  /** 90 s unless given. */
+  readinessTimeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before SIGKILL; 10 s unless given. */
+  stopTimeoutMs?: number;
 };
 
 export type BackendProcessOptions = {
@@ -48,116 +64,52 @@ export async function findFreePort(): Promise<number> {
 }
 
 /**
+ * Starts any command that runs a Backstage backend, e.g. one unpacked from the production
+ * bundle, and resolves once `/.backstage/health/v1/readiness` on `http://localhost:<port>`
+ * answers 200. Rejects with the command's output if it exits first or is not ready in time.
+ */
+export async function startBackendCommand(
+  options: BackendCommandOptions,
+): Promise<BackendProcess> {
+  const { port, ...processOptions } = options;
+  const baseUrl = `http://localhost:${port}`;
+  const started = await startProcess({
+    ...processOptions,
+    name: 'the backend',
+    ready: { url: `${baseUrl}/.backstage/health/v1/readiness` },
+  });
+  return { ...started, baseUrl, port };
+}
+
+/**
  * Starts `packages/backend` as its own Node process, the way `yarn dev` runs it
- * (TypeScript through Backstage's module transform), and resolves once
- * `/.backstage/health/v1/readiness` answers 200.
+ * (TypeScript through Backstage's module transform), and resolves once it is ready.
  */
 export async function startBackendProcess(
   options: BackendProcessOptions,
 ): Promise<BackendProcess> {
   const port = options.port ?? (await findFreePort());
-  const baseUrl = `http://localhost:${port}`;
-  const configArgs = options.configFiles.flatMap(file => [
-    '--config',
-    resolvePath(repoRoot, file),
-  ]);
-  const child = spawn(
-    process.execPath,
-    [
+  return startBackendCommand({
+    command: process.execPath,
+    args: [
       '--enable-source-maps',
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
       options.entry ?? 'src/index.ts',
-      ...configArgs,
+      ...options.configFiles.flatMap(file => [
+        '--config',
+        resolvePath(repoRoot, file),
+      ]),
     ],
-    {
-      cwd: backendPackageDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        ...options.env,
-        APP_CONFIG_backend_listen_port: String(port),
-        APP_CONFIG_backend_baseUrl: options.publicBaseUrl ?? baseUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-
-  let output = '';
-  child.stdout!.on('data', chunk => (output += chunk));
-  child.stderr!.on('data', chunk => (output += chunk));
-  const exited = new Promise<number | null>(resolve =>
-    child.once('exit', code => resolve(code)),
-  );
-
-  const backend: BackendProcess = {
-    baseUrl,
+    cwd: backendPackageDir,
     port,
-    output: () => output,
-    stop: () => stopProcess(child, exited),
-    kill: () => killProcess(child, exited),
-  };
-
-  try {
-    await waitForReadiness(
-      baseUrl,
-      exited,
-      options.readinessTimeoutMs ?? 90_000,
-    );
-  } catch (error) {
-    await backend.stop();
-    throw new Error(
-      `${(error as Error).message}\n--- backend output ---\n${output}`,
-    );
-  }
-  return backend;
-}
-
-async function waitForReadiness(
-  baseUrl: string,
-  exited: Promise<number | null>,
-  timeoutMs: number,
-) {
-  let hasExited = false;
-  let exitCode: number | null = null;
-  exited.then(code => {
-    hasExited = true;
-    exitCode = code;
+    env: {
+      NODE_ENV: 'development',
+      ...options.env,
+      APP_CONFIG_backend_listen_port: String(port),
+      APP_CONFIG_backend_baseUrl:
+        options.publicBaseUrl ?? `http://localhost:${port}`,
+    },
+    readinessTimeoutMs: options.readinessTimeoutMs,
   });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (hasExited) {
-      throw new Error(
-        `the backend exited with code ${exitCode} before it was ready`,
-      );
-    }
-    try {
-      const response = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await Promise.race([exited, new Promise(r => setTimeout(r, 250))]);
-  }
-  throw new Error(`the backend was not ready within ${timeoutMs} ms`);
-}
-
-async function stopProcess(
-  child: ChildProcess,
-  exited: Promise<number | null>,
-): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const forceKill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(forceKill);
-}
-
-async function killProcess(
-  child: ChildProcess,
-  exited: Promise<number | null>,
-): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGKILL');
-  await exited;
 }

@@ -1,6 +1,8 @@
 export {
   findFreePort,
+  startBackendCommand,
   startBackendProcess,
+  type BackendCommandOptions,
   type BackendProcess,
   type BackendProcessOptions,
 } from './backendProcess';
@@ -21,15 +23,10 @@ export {
   type FrameMessage,
 } from './auth0SignIn';
 export {
-  startCommandProcess,
-  type CommandProcess,
-  type CommandProcessOptions,
-  type ProcessExit,
-} from './commandProcess';
-export {
   ANY_LOCAL_CALLBACK,
   auth0Environment,
-  startBackendWithAuth0,
-  type BackendWithAuth0,
+  registerAuth0SignInStack,
+  type Auth0SignInStack,
+  type Auth0SignInStackOptions,
 } from './auth0Stack';
 export { dropDatabasesWithPrefix, LOCAL_POSTGRES } from './postgres';

@@ -1,0 +1,7 @@
+export {
+  startProcess,
+  type ProcessExit,
+  type ProcessOptions,
+  type Readiness,
+  type StartedProcess,
+} from './childProcess.ts';

@@ -1,0 +1,5 @@
+export {
+  configFilesOfCommand,
+  readConfigVariables,
+  type ConfigVariable,
+} from './configVariables.ts';
