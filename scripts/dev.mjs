@@ -2,7 +2,7 @@
 // ./.env (variables already set in the shell win over the file).
 //
 // Without AUTH_AUTH0_DOMAIN, AUTH_AUTH0_CLIENT_ID and AUTH_AUTH0_CLIENT_SECRET, Auth0
-// sign-in goes to the local Auth0 stand-in (packages/auth0-dev-server), started here on
+// sign-in goes to the local Auth0 dev server (packages/auth0-dev-server), started here on
 // https://localhost:7443 and stopped with the rest.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,12 +34,12 @@ if (setAuth0Variables.length === 0) {
   const missing = auth0Variables.filter(name => !process.env[name]);
   console.error(
     `dev: ${setAuth0Variables.join(', ')} set but ${missing.join(', ')} not. ` +
-      'Set all three for your Auth0 tenant, or none of them to sign in against the local Auth0 stand-in.',
+      'Set all three for your Auth0 tenant, or none of them to sign in against the local Auth0 dev server.',
   );
   process.exit(1);
 } else {
   console.log(
-    `dev: Auth0 sign-in uses the real tenant ${process.env.AUTH_AUTH0_DOMAIN} (AUTH_AUTH0_* are set); the local stand-in is not started.`,
+    `dev: Auth0 sign-in uses the real tenant ${process.env.AUTH_AUTH0_DOMAIN} (AUTH_AUTH0_* are set); the local dev server is not started.`,
   );
 }
 
@@ -83,7 +83,7 @@ async function startLocalAuth0() {
     });
   } catch (error) {
     console.error(
-      `dev: the local Auth0 stand-in did not start, so neither does the rest.\n${error.message}`,
+      `dev: the local Auth0 dev server did not start, so neither does the rest.\n${error.message}`,
     );
     process.exit(1);
   }
@@ -93,7 +93,7 @@ async function startLocalAuth0() {
   process.env.NODE_EXTRA_CA_CERTS = extraCaCertificates(server.caFile);
   console.log(
     [
-      `dev: no AUTH_AUTH0_* variables set, so Auth0 sign-in uses the LOCAL AUTH0 STAND-IN at ${server.issuer}`,
+      `dev: no AUTH_AUTH0_* variables set, so Auth0 sign-in uses the LOCAL AUTH0 DEV SERVER at ${server.issuer}`,
       '     (not Auth0). Sign in as chris@example.com with the password "password".',
       `     Your browser must trust its certificate once: open ${server.issuer} and accept it, or import ${server.caFile}`,
       '     (see packages/auth0-dev-server/README.md). Knobs and counters: ' +
@@ -107,7 +107,7 @@ async function startLocalAuth0() {
 
 /**
  * NODE_EXTRA_CA_CERTS names one file: when it already names one, the backend gets a
- * bundle of that file and the stand-in's CA.
+ * bundle of that file and the dev server's CA.
  */
 function extraCaCertificates(caFile) {
   const existing = process.env.NODE_EXTRA_CA_CERTS;

@@ -6,7 +6,7 @@ const repoRoot = resolve(__dirname, '../..');
 export default defineConfig({
   testDir: './tests',
   globalSetup: './src/globalSetup.ts',
-  // One stack for all tests; the tests change shared state (stand-in knobs, sessions).
+  // One stack for all tests; the tests change shared state (dev server knobs, sessions).
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
@@ -15,7 +15,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: resolve(repoRoot, '.cache/e2e/results'),
   use: {
-    // The local Auth0 stand-in serves a certificate from its own CA.
+    // The local Auth0 dev server serves a certificate from its own CA.
     ignoreHTTPSErrors: true,
     screenshot: 'only-on-failure',
     launchOptions: {

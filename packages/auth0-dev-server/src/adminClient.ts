@@ -2,7 +2,7 @@ import type { CountersSnapshot } from './counters.ts';
 import type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
 
-/** Typed calls to a stand-in's admin API (see README, "Admin API"). */
+/** Typed calls to a dev server's admin API (see README, "Admin API"). */
 export type AdminClient = {
   knobs(): Promise<Knobs>;
   /** Changes the given knobs only; resolves once they are in force. */

@@ -16,7 +16,7 @@ const avatarPattern = /^\/avatars\/([A-Za-z0-9._-]+)\.svg$/;
 
 /**
  * What Auth0 has and oidc-provider does not: GET /v2/logout; and a home page (where a
- * browser is sent once to accept the certificate) and the avatars the stand-in draws for
+ * browser is sent once to accept the certificate) and the avatars the dev server draws for
  * users without a picture.
  */
 export function auth0Routes(options: Auth0RoutesOptions) {
@@ -55,7 +55,7 @@ export function auth0Routes(options: Auth0RoutesOptions) {
   };
 
   /**
-   * Auth0's logout: ends the stand-in's session (the next /authorize asks for a user
+   * Auth0's logout: ends the dev server's session (the next /authorize asks for a user
    * again) and sends the browser to `returnTo`, which must be an allowed logout URL.
    * `federated` is accepted; there is no upstream identity provider to sign out of.
    * Tokens already issued stay valid, as with Auth0.
@@ -69,7 +69,7 @@ export function auth0Routes(options: Auth0RoutesOptions) {
       ctx.body = errorPage(
         'Logout failed',
         `invalid_request: unknown client_id "${clientId}"`,
-        [`The stand-in knows one client: ${options.clientId}.`],
+        [`The dev server knows one client: ${options.clientId}.`],
       );
       return;
     }
@@ -81,7 +81,7 @@ export function auth0Routes(options: Auth0RoutesOptions) {
         `invalid_request: The "returnTo" querystring parameter "${returnTo}" is not defined as a valid URL in "Allowed Logout URLs".`,
         [
           `Allowed logout URLs: ${options.logoutUrls.entries.join(', ')}.`,
-          'Start the stand-in with AUTH0_DEV_SERVER_LOGOUT_URLS (comma-separated; a loopback port may be *) to allow others.',
+          'Start the dev server with AUTH0_DEV_SERVER_LOGOUT_URLS (comma-separated; a loopback port may be *) to allow others.',
         ],
       );
       return;

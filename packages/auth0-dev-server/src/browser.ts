@@ -1,4 +1,4 @@
-// A browser stand-in for tests: keeps cookies, trusts the stand-in's CA (and only this
+// A test browser: keeps cookies, trusts the dev server's CA (and only this
 // client does: nothing global changes), and follows redirects one visible step at a time.
 // Importable from Jest as `auth0-dev-server/browser`.
 import { readFileSync } from 'node:fs';

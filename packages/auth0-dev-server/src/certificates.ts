@@ -35,7 +35,7 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
  * Loads the local CA and the localhost certificate from `stateDir`, creating the CA on
  * the first start and a new certificate when it is missing, about to expire or from
  * another CA. The CA is kept across starts so that a browser told to trust it once keeps
- * trusting the stand-in.
+ * trusting the dev server.
  */
 export async function ensureTlsMaterial(
   stateDir: string,

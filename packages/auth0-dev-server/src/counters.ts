@@ -1,4 +1,4 @@
-/** The endpoints the stand-in counts requests of. */
+/** The endpoints the dev server counts requests of. */
 export const countedEndpoints = [
   'authorize',
   'login',
@@ -26,7 +26,7 @@ export type CountersSnapshot = {
   /** When counting began: the start, or the last reset. */
   since: string;
   endpoints: Record<CountedEndpoint, EndpointCount>;
-  /** By `sub` (auth0|<id>), for requests the stand-in could tie to a user. */
+  /** By `sub` (auth0|<id>), for requests the dev server could tie to a user. */
   users: Record<string, UserCount>;
 };
 

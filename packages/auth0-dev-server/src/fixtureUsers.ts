@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 
-/** One person the stand-in can sign in, as read from the fixture file. */
+/** One person the dev server can sign in, as read from the fixture file. */
 export type FixtureUser = {
   id: string;
   /** `auth0|<id>`, the way Auth0's database connection names its users. */
@@ -10,7 +10,7 @@ export type FixtureUser = {
   emailVerified: boolean;
   name: string;
   nickname: string;
-  /** Absent when the stand-in draws the avatar itself. */
+  /** Absent when the dev server draws the avatar itself. */
   picture?: string;
   updatedAt: string;
   password: string;

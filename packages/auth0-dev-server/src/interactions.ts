@@ -16,7 +16,7 @@ const routePattern =
 const maxFormBytes = 64 * 1024;
 
 /**
- * The stand-in's Universal Login: a login page (pick a fixture user or type an email, and
+ * The dev server's Universal Login: a login page (pick a fixture user or type an email, and
  * the password) and a consent page for requests that say prompt=consent.
  */
 export function interactionRoutes(options: InteractionOptions) {
@@ -46,7 +46,7 @@ export function interactionRoutes(options: InteractionOptions) {
       ctx.status = 400;
       ctx.type = 'html';
       ctx.body = errorPage('Sign-in expired', (error as Error).message, [
-        'The sign-in took longer than an hour, was finished in another tab, or the stand-in restarted since it began.',
+        'The sign-in took longer than an hour, was finished in another tab, or the dev server restarted since it began.',
         'Start the sign-in again from the app.',
       ]);
       return;

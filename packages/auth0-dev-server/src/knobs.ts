@@ -10,11 +10,11 @@ export const latencyEndpoints = [
 export type LatencyEndpoint = (typeof latencyEndpoints)[number];
 
 /**
- * Everything a test or benchmark can turn while the stand-in runs. The admin API shows and
+ * Everything a test or benchmark can turn while the dev server runs. The admin API shows and
  * takes exactly this shape (a partial one to change some of it).
  */
 export type Knobs = {
-  /** Added before the stand-in answers, per endpoint, in milliseconds. */
+  /** Added before the dev server answers, per endpoint, in milliseconds. */
   latencyMs: Record<LatencyEndpoint, number>;
   /** When set, GET /authorize redirects back at once with this error. */
   authorizeError: { error: string; errorDescription: string } | null;

@@ -1,4 +1,4 @@
-// The stand-in as a command:
+// The dev server as a command:
 //   node packages/auth0-dev-server/src/main.ts [--port 7443] [--redirect-uris url,url] ...
 // Prints one JSON line (`"auth0DevServer": "ready"`) on stdout once it listens, then a
 // line for people; everything else it says goes to stderr.
@@ -23,7 +23,7 @@ async function main() {
     )}\n`,
   );
   process.stdout.write(
-    `auth0-dev-server: local Auth0 stand-in on ${server.issuer} (domain ${server.domain}, client ${server.clientId}); ` +
+    `auth0-dev-server: local Auth0 dev server on ${server.issuer} (domain ${server.domain}, client ${server.clientId}); ` +
       `admin API on ${server.adminUrl}; trust ${server.caFile} (NODE_EXTRA_CA_CERTS)\n`,
   );
 

@@ -4,7 +4,7 @@ type Entry = { payload: AdapterPayload; expiresAt: number };
 
 const sweepEvery = 500;
 
-/** The stand-in's storage, and what it needs beyond oidc-provider's adapter interface. */
+/** The dev server's storage, and what it needs beyond oidc-provider's adapter interface. */
 export type MemoryStore = {
   /** For oidc-provider's `adapter` setting. */
   adapter: AdapterFactory;

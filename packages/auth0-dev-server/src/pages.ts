@@ -1,6 +1,6 @@
 import type { FixtureOrganization, FixtureUser } from './fixtureUsers.ts';
 
-/** The HTML the stand-in shows a person: login, consent, errors, sign-out. */
+/** The HTML the dev server shows a person: login, consent, errors, sign-out. */
 
 export function escapeHtml(text: string): string {
   return text
@@ -41,7 +41,7 @@ function page(title: string, body: string): string {
 </head>
 <body><main>
 <h1>${escapeHtml(title)}</h1>
-<p class="banner">This is <strong>auth0-dev-server</strong>, the local Auth0 stand-in for
+<p class="banner">This is <strong>auth0-dev-server</strong>, the local Auth0 dev server for
 development. It is not Auth0 and runs only on this machine.</p>
 ${body}
 </main></body>
@@ -188,7 +188,7 @@ export function homePage(input: {
     `<p>Your browser reached <code>${escapeHtml(
       input.issuer,
     )}</code>. If it showed no certificate
-warning just now, it trusts the stand-in's certificate, and Auth0 sign-in from the app will work.</p>
+warning just now, it trusts the dev server's certificate, and Auth0 sign-in from the app will work.</p>
 <p>Client: <code>${escapeHtml(input.clientId)}</code>.
 <a href="/.well-known/openid-configuration">OpenID configuration</a>.</p>
 <p>Fixture users:</p>
@@ -199,7 +199,7 @@ warning just now, it trusts the stand-in's certificate, and Auth0 sign-in from t
 export function signedOutPage(): string {
   return page(
     'Signed out',
-    '<p>You are signed out of the local Auth0 stand-in. The next sign-in asks for a user again.</p>',
+    '<p>You are signed out of the local Auth0 dev server. The next sign-in asks for a user again.</p>',
   );
 }
 

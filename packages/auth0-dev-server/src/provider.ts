@@ -275,18 +275,18 @@ function renderError(
   const description = out.error_description ?? '';
   if (/redirect_uri/.test(description)) {
     hints.push(
-      `The stand-in accepts these redirect URIs: ${client.redirectUris.entries.join(
+      `The dev server accepts these redirect URIs: ${client.redirectUris.entries.join(
         ', ',
       )}.`,
       'Start it with AUTH0_DEV_SERVER_REDIRECT_URIS (comma-separated; a loopback port may be *) to accept others.',
     );
   }
   if (out.error === 'invalid_client' || /client/.test(description)) {
-    hints.push(`The stand-in knows one client: ${client.clientId}.`);
+    hints.push(`The dev server knows one client: ${client.clientId}.`);
   }
   if (error.name === 'SessionNotFound') {
     hints.push(
-      'The sign-in expired, was finished in another tab, or the stand-in restarted since it began. Start the sign-in again from the app.',
+      'The sign-in expired, was finished in another tab, or the dev server restarted since it began. Start the sign-in again from the app.',
     );
   }
   ctx.type = 'html';

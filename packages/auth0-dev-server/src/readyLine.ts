@@ -1,4 +1,4 @@
-/** What the stand-in tells its parent process once it listens. */
+/** What the dev server tells its parent process once it listens. */
 export type ReadyInfo = {
   issuer: string;
   domain: string;
@@ -16,7 +16,7 @@ export function readyLine(
   return { auth0DevServer: 'ready', ...info };
 }
 
-/** The ready information in a line of the stand-in's stdout, if the line is the ready line. */
+/** The ready information in a line of the dev server's stdout, if the line is the ready line. */
 export function parseReadyLine(line: string): ReadyInfo | undefined {
   if (!line.startsWith('{')) return undefined;
   try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { withStateDirLock, writeFileAtomically } from './stateDir.ts';
 
 /**
- * What the stand-in signs with and the client secret it hands out, kept in the state
+ * What the dev server signs with and the client secret it hands out, kept in the state
  * folder so that tokens, sessions and a configured secret survive restarts.
  */
 export type Secrets = {

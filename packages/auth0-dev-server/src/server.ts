@@ -32,7 +32,7 @@ import { trafficControl } from './trafficControl.ts';
 import { createUrlAllowList } from './urlAllowList.ts';
 import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
 
-/** A running stand-in. */
+/** A running dev server. */
 export type Auth0DevServer = {
   /** `https://localhost:<port>/`, with the trailing slash Auth0 has. */
   issuer: string;
@@ -66,7 +66,7 @@ export const defaultUsersFile = `${packageDir}fixtures/users.yaml`;
 
 export const productionRefusal =
   'auth0-dev-server refuses to start because NODE_ENV is "production". It is a local ' +
-  'stand-in for Auth0 with fixture users who share one published password, so it must ' +
+  'dev server for Auth0 with fixture users who share one published password, so it must ' +
   'never sign anyone in to a real deployment. In production, set AUTH_AUTH0_DOMAIN, ' +
   'AUTH_AUTH0_CLIENT_ID and AUTH_AUTH0_CLIENT_SECRET for your Auth0 tenant instead; for ' +
   'local development, unset NODE_ENV or set it to "development".';
@@ -78,7 +78,7 @@ export class ProductionRefusalError extends Error {
   }
 }
 
-/** Starts the stand-in and its admin API; both listen on 127.0.0.1 only. */
+/** Starts the dev server and its admin API; both listen on 127.0.0.1 only. */
 export async function startAuth0DevServer(
   options: Auth0DevServerOptions = {},
 ): Promise<Auth0DevServer> {
@@ -125,7 +125,7 @@ export async function startAuth0DevServer(
   await listen(
     server,
     requestedPort,
-    'the stand-in (--port, AUTH0_DEV_SERVER_PORT)',
+    'the dev server (--port, AUTH0_DEV_SERVER_PORT)',
   );
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://localhost:${port}/`;
@@ -167,7 +167,7 @@ export async function startAuth0DevServer(
       await listen(
         server,
         port,
-        'the stand-in, reopening after refuseConnections',
+        'the dev server, reopening after refuseConnections',
       );
     } else if (!accept && server.listening) {
       const closed = new Promise<void>(resolve =>
@@ -291,7 +291,7 @@ async function listen(
         Object.assign(
           new Error(
             `auth0-dev-server: port ${port} on ${host} is already in use, so ${what} cannot listen there. ` +
-              'Another stand-in (a `yarn dev` in another terminal?) may be running: stop it, or choose another port.',
+              'Another dev server (a `yarn dev` in another terminal?) may be running: stop it, or choose another port.',
           ),
           { code: error.code },
         ),

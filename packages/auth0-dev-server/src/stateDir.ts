@@ -7,7 +7,7 @@ const staleLockMs = 30_000;
 const lockTimeoutMs = 20_000;
 
 /**
- * Runs `fn` while holding a lock on the state folder, so that stand-ins starting at the
+ * Runs `fn` while holding a lock on the state folder, so that dev servers starting at the
  * same time (parallel tests, `yarn dev` next to a test run) never mix a CA from one with
  * a certificate from another.
  */
@@ -26,7 +26,7 @@ export async function withStateDirLock<T>(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await lockAge(lockDir);
       if (age !== undefined && age > staleLockMs) {
-        // A stand-in that died while creating its files left the lock behind.
+        // A dev server that died while creating its files left the lock behind.
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
@@ -34,7 +34,7 @@ export async function withStateDirLock<T>(
         throw new Error(
           `auth0-dev-server: ${lockDir} has been locked for more than ${
             lockTimeoutMs / 1000
-          } s by another stand-in that is creating its certificate and keys; if none is running, delete that folder`,
+          } s by another dev server that is creating its certificate and keys; if none is running, delete that folder`,
         );
       }
       await sleep(100);

@@ -1,4 +1,4 @@
-// Helpers for this package's own tests: a stand-in on free ports with a fresh state
+// Helpers for this package's own tests: a dev server on free ports with a fresh state
 // folder, and the steps of the authorization-code flow as a client performs them.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,14 +11,14 @@ import {
 import type { Auth0DevServerOptions } from './options.ts';
 import { startAuth0DevServer, type Auth0DevServer } from './server.ts';
 
-/** The client's callback; the stand-in never calls it, tests read the code off the redirect. */
+/** The client's callback; the dev server never calls it, tests read the code off the redirect. */
 export const callbackUrl = 'http://localhost:3999/api/auth/auth0/handler/frame';
 export const signedOutUrl = 'http://localhost:3000/';
 export const password = 'password';
 
 export type TestStandIn = {
   server: Auth0DevServer;
-  /** A new browser (own cookies) that trusts this stand-in's CA. */
+  /** A new browser (own cookies) that trusts this dev server's CA. */
   browser(): Browser;
   stop(): Promise<void>;
 };
@@ -71,7 +71,7 @@ export function authorizeUrl(
   return url.href;
 }
 
-/** Follows the stand-in's redirects until it sends the browser to the client's callback. */
+/** Follows the dev server's redirects until it sends the browser to the client's callback. */
 export async function untilCallbackOrPage(
   browser: Browser,
   response: BrowserResponse,

@@ -15,7 +15,7 @@ import {
 import { repoRoot, screenshotDir, Stack } from './stack';
 
 /**
- * Builds the app for production, then starts the local Auth0 stand-in and two backends
+ * Builds the app for production, then starts the local Auth0 dev server and two backends
  * that serve that one bundle: one with the production config (PostgreSQL on this
  * machine), one with the development config.
  */

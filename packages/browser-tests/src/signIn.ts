@@ -10,7 +10,7 @@ export const catalogTable = (page: Page) =>
   page.getByRole('table').filter({ hasText: 'Lifecycle' });
 
 /**
- * Clicks "Sign in with Auth0" and completes the stand-in's login page in the popup as
+ * Clicks "Sign in with Auth0" and completes the dev server's login page in the popup as
  * the given fixture user (or cancels there). Resolves when the popup has closed.
  */
 export async function signInWithAuth0(

@@ -24,8 +24,8 @@ export const PRODUCTION_CONFIG_FILES = [
   'packages/test-harness/app-config.local-catalog.yaml',
 ];
 
-/** What the replicas need to know about the Auth0 tenant (the dev server). */
-export type Auth0Tenant = {
+/** What the replicas need to know about the Auth0 dev server they sign in through. */
+export type Auth0DevServerAddress = {
   domain: string;
   clientId: string;
   clientSecret: string;
@@ -33,7 +33,7 @@ export type Auth0Tenant = {
 };
 
 export type ClusterOptions = {
-  auth0: Auth0Tenant;
+  auth0: Auth0DevServerAddress;
   module?: AuthModule;
   replicas?: number;
   /** Every replica uses the databases with this prefix (dropDatabasesWithPrefix ends them). */
