@@ -2,13 +2,19 @@ import { createSignInResolverFactory } from '@backstage/plugin-auth-node';
 import type { Auth0SignInInfo } from '@backstage-auth0/plugin-auth-backend-module-auth0';
 import { z } from 'zod/v3';
 
-/** The annotation on a User entity that holds its Auth0 user id, e.g. `auth0|64f0c2...`. */
+/**
+ * The annotation on a User entity that holds its Auth0 user id, e.g. `auth0|64f0c2...`.
+ *
+ * @public
+ */
 export const AUTH0_USER_ID_ANNOTATION = 'auth0.com/user-id';
 
 /**
  * Signs in the User entity whose annotation equals the Auth0 user id (`sub`). Unlike
  * email, the user id never changes and is never reused, so this resolver needs no
  * email checks. When no entity carries the id, the chain moves on to the next resolver.
+ *
+ * @public
  */
 export const auth0UserIdMatchingUserEntityAnnotation =
   createSignInResolverFactory({

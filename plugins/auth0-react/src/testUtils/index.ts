@@ -18,3 +18,4 @@ export {
   refusedAnswer,
   sessionAnswer,
 } from './authBackend';
+export type { Auth0Availability } from '../api/auth0Availability';
