@@ -8,15 +8,24 @@ import type { CountersSnapshot } from './counters.ts';
 import { validateKnobsPatch, type Knobs, type KnobsPatch } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
 
-/** What the admin API works on; the server provides it. */
-export type AdminTarget = {
-  info(): Record<string, unknown>;
+/**
+ * What a test or benchmark can do to a running dev server: in process through
+ * `Auth0DevServer`, or over HTTP through the admin API.
+ */
+export type DevServerControls = {
   knobs(): Knobs;
   updateKnobs(patch: KnobsPatch): Promise<Knobs>;
   counters(): CountersSnapshot;
   resetCounters(): CountersSnapshot;
+  /** The live refresh tokens (never their values), e.g. to see that a sign-out revoked them. */
   refreshTokens(): RefreshTokenSummary[];
+  /** Knobs back to their start values; counters and rate limits cleared. */
   reset(): Promise<Knobs>;
+};
+
+/** What the admin API works on; the server provides it. */
+export type AdminTarget = DevServerControls & {
+  info(): Record<string, unknown>;
 };
 
 const maxBodyBytes = 64 * 1024;

@@ -19,10 +19,27 @@ import type {
 /** The ID token claims of a sign-in to an organization. */
 export type OrganizationClaims = { org_id: string; org_name: string };
 
-export function organizationClaims(
+function organizationClaims(
   organization: FixtureOrganization,
 ): OrganizationClaims {
   return { org_id: organization.id, org_name: organization.name };
+}
+
+/**
+ * The organization claims of the ID tokens that a grant's code and refresh tokens yield
+ * (see OrganizationGrants below): none for a sign-in without an organization.
+ */
+export function organizationClaimsOfGrant(
+  grantId: string | undefined,
+  users: FixtureUsers,
+  organizationGrants: OrganizationGrants,
+): OrganizationClaims | undefined {
+  const organizationId = organizationGrants.organizationOf(grantId);
+  const organization =
+    organizationId === undefined
+      ? undefined
+      : users.organization(organizationId);
+  return organization && organizationClaims(organization);
 }
 
 /** Auth0's error_description when a non-member asks to sign in to an organization. */

@@ -6,17 +6,14 @@ import Provider, {
   type JWK,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
-import type {
-  FixtureOrganization,
-  FixtureUser,
-  FixtureUsers,
-} from './fixtureUsers.ts';
+import type { FixtureUser, FixtureUsers } from './fixtureUsers.ts';
 import type { MemoryStore } from './memoryAdapter.ts';
 import {
-  organizationClaims,
+  organizationClaimsOfGrant,
   organizationMembershipPrompt,
   requestedOrganization,
   validateOrganizationParam,
+  type OrganizationClaims,
   type OrganizationGrants,
 } from './organizations.ts';
 import { errorPage } from './pages.ts';
@@ -112,15 +109,14 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
     findAccount: (_ctx, sub, token) => {
       const user = users.bySub(sub);
       if (!user) return undefined;
-      const organizationId = organizationGrants.organizationOf(
-        (token as { grantId?: string } | undefined)?.grantId,
-      );
       return accountOf(
         user,
         origin,
-        organizationId === undefined
-          ? undefined
-          : users.organization(organizationId),
+        organizationClaimsOfGrant(
+          (token as { grantId?: string } | undefined)?.grantId,
+          users,
+          organizationGrants,
+        ),
       );
     },
     loadExistingGrant: ctx =>
@@ -182,14 +178,13 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
 function accountOf(
   user: FixtureUser,
   origin: string,
-  organization: FixtureOrganization | undefined,
+  organizationClaims: OrganizationClaims | undefined,
 ): Account {
   return {
     accountId: user.sub,
     claims: use => ({
-      ...(use === 'id_token' && organization
-        ? organizationClaims(organization)
-        : {}),
+      // Only ID tokens carry the organization; /userinfo does not.
+      ...(use === 'id_token' ? organizationClaims : undefined),
       sub: user.sub,
       email: user.email,
       email_verified: user.emailVerified,

@@ -5,26 +5,18 @@ import {
 } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createAdminServer } from './adminServer.ts';
+import { createAdminServer, type DevServerControls } from './adminServer.ts';
 import { auth0Routes } from './auth0Routes.ts';
 import { ensureTlsMaterial } from './certificates.ts';
-import { createCounters, type CountersSnapshot } from './counters.ts';
+import { createCounters } from './counters.ts';
 import { loadFixtureUsers } from './fixtureUsers.ts';
 import { interactionRoutes } from './interactions.ts';
 import { createMemoryStore } from './memoryAdapter.ts';
 import { createOrganizationGrants } from './organizations.ts';
-import {
-  applyKnobsPatch,
-  defaultKnobs,
-  type Knobs,
-  type KnobsPatch,
-} from './knobs.ts';
+import { applyKnobsPatch, defaultKnobs, type KnobsPatch } from './knobs.ts';
 import { defaultOptions, type Auth0DevServerOptions } from './options.ts';
 import { createAuth0Provider } from './provider.ts';
-import {
-  listRefreshTokens,
-  type RefreshTokenSummary,
-} from './refreshTokens.ts';
+import { listRefreshTokens } from './refreshTokens.ts';
 import { revocationRoute } from './revocation.ts';
 import { ensureSecrets } from './secrets.ts';
 import { auth0RefreshErrors } from './tokenErrors.ts';
@@ -33,7 +25,7 @@ import { createUrlAllowList } from './urlAllowList.ts';
 import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
 
 /** A running dev server. */
-export type Auth0DevServer = {
+export type Auth0DevServer = DevServerControls & {
   /** `https://localhost:<port>/`, with the trailing slash Auth0 has. */
   issuer: string;
   /** What Backstage's `auth.providers.auth0.*.domain` takes: `localhost:<port>`. */
@@ -46,14 +38,6 @@ export type Auth0DevServer = {
   adminUrl: string;
   redirectUris: string[];
   logoutUrls: string[];
-  knobs(): Knobs;
-  updateKnobs(patch: KnobsPatch): Promise<Knobs>;
-  counters(): CountersSnapshot;
-  resetCounters(): CountersSnapshot;
-  /** The live refresh tokens (never their values), e.g. to see that a sign-out revoked them. */
-  refreshTokens(): RefreshTokenSummary[];
-  /** Knobs back to their start values; counters and rate limits cleared. */
-  reset(): Promise<Knobs>;
   close(): Promise<void>;
 };
 
@@ -143,8 +127,6 @@ export async function startAuth0DevServer(
     refreshTokenRotation: () => knobs.refreshTokenRotation,
     log,
   });
-  const refreshTokens = () =>
-    listRefreshTokens(store, users, organizationGrants);
   provider.use(
     trafficControl({
       provider,
@@ -188,7 +170,8 @@ export async function startAuth0DevServer(
   };
 
   let adminUrl = '';
-  const info = () => ({
+  // What the caller and the admin API's GET / both tell about reaching the dev server.
+  const connection = () => ({
     issuer,
     domain: `localhost:${port}`,
     clientId,
@@ -197,6 +180,9 @@ export async function startAuth0DevServer(
     adminUrl,
     redirectUris: redirectUris.entries,
     logoutUrls: logoutUrls.entries,
+  });
+  const info = () => ({
+    ...connection(),
     usersFile,
     users: users.all.map(user => ({
       sub: user.sub,
@@ -219,26 +205,24 @@ export async function startAuth0DevServer(
       'POST /reset',
     ],
   });
-  const resetCounters = () => {
-    counters.reset();
-    return counters.snapshot();
-  };
-  const reset = async () => {
-    const knobsNow = await updateKnobs(startKnobs);
-    counters.reset();
-    rateLimiter.reset();
-    return knobsNow;
-  };
-
-  const admin = createAdminServer({
-    info,
+  const controls: DevServerControls = {
     knobs: () => knobs,
     updateKnobs,
     counters: () => counters.snapshot(),
-    resetCounters,
-    refreshTokens,
-    reset,
-  });
+    resetCounters() {
+      counters.reset();
+      return counters.snapshot();
+    },
+    refreshTokens: () => listRefreshTokens(store, users, organizationGrants),
+    async reset() {
+      const knobsNow = await updateKnobs(startKnobs);
+      counters.reset();
+      rateLimiter.reset();
+      return knobsNow;
+    },
+  };
+
+  const admin = createAdminServer({ info, ...controls });
   const requestedAdminPort =
     options.adminPort ?? (requestedPort === 0 ? 0 : port + 1);
   try {
@@ -254,21 +238,9 @@ export async function startAuth0DevServer(
   adminUrl = `http://${host}:${(admin.address() as AddressInfo).port}/`;
 
   return {
-    issuer,
-    domain: `localhost:${port}`,
+    ...connection(),
     port,
-    clientId,
-    clientSecret,
-    caFile: tls.caFile,
-    adminUrl,
-    redirectUris: redirectUris.entries,
-    logoutUrls: logoutUrls.entries,
-    knobs: () => knobs,
-    updateKnobs,
-    counters: () => counters.snapshot(),
-    resetCounters,
-    refreshTokens,
-    reset,
+    ...controls,
     async close() {
       await Promise.all([closeServer(server), closeServer(admin)]);
       provider.removeAllListeners();
