@@ -14,6 +14,10 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
+import {
+  findAuth0Button,
+  queryGuestButton,
+} from './__testUtils__/signInButtons';
 import { auth0AuthApiFactory } from './api/auth0AuthApiFactory';
 import { auth0AuthApiRef } from './api/auth0AuthApiRef';
 import { Auth0OutageNotice } from './outage/Auth0OutageNotice';
@@ -55,23 +59,15 @@ describe('legacy frontend system', () => {
     it('offers Auth0 and guest in development', async () => {
       await renderLegacySignInPage('development', fakeAuth0Api({}));
 
-      expect(
-        await screen.findByRole('button', { name: 'Sign in with Auth0' }),
-      ).toBeInTheDocument();
-      expect(
-        screen.getByRole('button', { name: 'Enter as guest' }),
-      ).toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
+      expect(queryGuestButton()).toBeInTheDocument();
     });
 
     it('offers only Auth0 in production', async () => {
       await renderLegacySignInPage('production', fakeAuth0Api({}));
 
-      expect(
-        await screen.findByRole('button', { name: 'Sign in with Auth0' }),
-      ).toBeInTheDocument();
-      expect(
-        screen.queryByRole('button', { name: 'Enter as guest' }),
-      ).not.toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
+      expect(queryGuestButton()).not.toBeInTheDocument();
     });
 
     it('signs in automatically when a session exists', async () => {
@@ -111,9 +107,7 @@ describe('legacy frontend system', () => {
         createApiFactory(auth0AuthApiRef, fakeAuth0Api({ popup: 'signs-in' })),
       ]);
 
-      const signIn = await screen.findByRole('button', {
-        name: 'Sign in with Auth0',
-      });
+      const signIn = await findAuth0Button();
       expect(screen.queryByText('The catalog')).not.toBeInTheDocument();
 
       await userEvent.click(signIn);
@@ -160,9 +154,7 @@ describe('legacy frontend system', () => {
 
       renderLegacyApp('production', [auth0AuthApiFactory]);
 
-      expect(
-        await screen.findByRole('button', { name: 'Sign in with Auth0' }),
-      ).toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
       const refresh = new URL(String(fetchMock.mock.calls[0][0]));
       expect(refresh.pathname).toBe('/api/auth/auth0/refresh');
       expect(refresh.searchParams.get('env')).toBe('production');

@@ -1,8 +1,8 @@
-import { mockApis } from '@backstage/frontend-test-utils';
 import {
   PendingOAuthRequest,
   SessionState,
 } from '@backstage/frontend-plugin-api';
+import { createRealAuth0Auth } from '../__testUtils__/realAuth0Auth';
 import {
   AUTH0_DOWN_MESSAGE,
   auth0DownAnswer,
@@ -16,14 +16,8 @@ import { Auth0Auth } from './Auth0Auth';
 const SHORT = 120;
 
 function createAuth0Auth(random = () => 0) {
-  const oauthRequestApi = mockApis.oauthRequest();
-  const auth = Auth0Auth.create({
-    configApi: mockApis.config({
-      data: { auth: { environment: 'production' } },
-    }),
-    discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
-    oauthRequestApi,
-    navigate: jest.fn(),
+  const { auth, oauthRequestApi } = createRealAuth0Auth({
+    environment: 'production',
     random,
   });
   const states: SessionState[] = [];
@@ -38,6 +32,19 @@ function createAuth0Auth(random = () => 0) {
 
 const token = async (auth: Auth0Auth) =>
   (await auth.getBackstageIdentity())?.token;
+
+/**
+ * Signed in on token-1, which is due for renewal, and the renewal fails: the app still gets
+ * token-1. The backend gives `answers` to the renewal and to the requests after it; retries
+ * wait the jitter's lower end, half the backoff step.
+ */
+async function renewalFailed(...answers: Array<Response | Error>) {
+  const backend = authBackend(sessionAnswer('token-1', SHORT), ...answers);
+  const created = createAuth0Auth(() => 0);
+  expect(await token(created.auth)).toBe('token-1');
+  expect(await token(created.auth)).toBe('token-1');
+  return { backend, ...created };
+}
 
 let open: jest.SpyInstance;
 
@@ -137,14 +144,7 @@ describe('Auth0Auth while Auth0 is unreachable (refresh answers 503)', () => {
   });
 
   it('counts failed attempts and says when the next one is due', async () => {
-    authBackend(
-      sessionAnswer('token-1', SHORT),
-      auth0DownAnswer(),
-      auth0DownAnswer(),
-    );
-    const { auth } = createAuth0Auth(() => 0);
-    await token(auth);
-    await token(auth);
+    const { auth } = await renewalFailed(auth0DownAnswer(), auth0DownAnswer());
     expect(auth.getAvailability()).toMatchObject({
       failedAttempts: 1,
       nextAttemptAt: new Date(Date.now() + 1000),
@@ -159,15 +159,11 @@ describe('Auth0Auth while Auth0 is unreachable (refresh answers 503)', () => {
   });
 
   it('ends the session as before when a retry is refused (401)', async () => {
-    authBackend(
-      sessionAnswer('token-1', SHORT),
+    const { auth, states, signInRequests } = await renewalFailed(
       auth0DownAnswer(5),
       refusedAnswer(),
       refusedAnswer(),
     );
-    const { auth, states, signInRequests } = createAuth0Auth();
-    await token(auth);
-    await token(auth);
 
     await jest.advanceTimersByTimeAsync(5000);
 
@@ -191,14 +187,10 @@ describe('Auth0Auth while Auth0 is unreachable (refresh answers 503)', () => {
   });
 
   it('stays signed in when the token expires during the outage, failing requests until Auth0 is back', async () => {
-    const backend = authBackend(
-      sessionAnswer('token-1', SHORT),
+    const { backend, auth, states, signInRequests } = await renewalFailed(
       auth0DownAnswer(300),
       sessionAnswer('token-2'),
     );
-    const { auth, states, signInRequests } = createAuth0Auth();
-    await token(auth);
-    expect(await token(auth)).toBe('token-1');
 
     await jest.advanceTimersByTimeAsync(SHORT * 1000);
 
@@ -248,14 +240,10 @@ describe('Auth0Auth while Auth0 is unreachable (refresh answers 503)', () => {
   });
 
   it('stops retrying when the person signs out', async () => {
-    const backend = authBackend(
-      sessionAnswer('token-1', SHORT),
+    const { backend, auth } = await renewalFailed(
       auth0DownAnswer(5),
       new Response(null),
     );
-    const { auth } = createAuth0Auth();
-    await token(auth);
-    await token(auth);
 
     await auth.signOut();
     await jest.advanceTimersByTimeAsync(10 * 60_000);
@@ -268,18 +256,14 @@ describe('Auth0Auth while Auth0 is unreachable (refresh answers 503)', () => {
   });
 
   it("blames Backstage's sign-in service, not Auth0, for other server errors and no answer", async () => {
-    authBackend(
-      sessionAnswer('token-1', SHORT),
+    const { auth, states } = await renewalFailed(
       new Response('<html>Bad Gateway</html>', {
         status: 502,
         statusText: 'Bad Gateway',
       }),
       new TypeError('Failed to fetch'),
     );
-    const { auth, states } = createAuth0Auth(() => 0);
-    await token(auth);
 
-    expect(await token(auth)).toBe('token-1');
     expect(auth.getAvailability()).toMatchObject({
       cause: 'backstage',
       message: 'The auth backend answered 502 Bad Gateway.',

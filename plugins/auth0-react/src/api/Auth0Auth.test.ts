@@ -1,48 +1,14 @@
-import { mockApis } from '@backstage/frontend-test-utils';
+import { createRealAuth0Auth } from '../__testUtils__/realAuth0Auth';
 import { describeSignInFailure } from '../signIn/signInFailures';
-import { Auth0Auth } from './Auth0Auth';
+import { authBackend, sessionAnswer } from '../testUtils/authBackend';
 
 const AUTH_URL = 'http://localhost:7007/api/auth';
 
-function createAuth0Auth(environment?: string) {
-  const navigate = jest.fn();
-  const auth = Auth0Auth.create({
-    configApi: mockApis.config({
-      data: environment ? { auth: { environment } } : {},
-    }),
-    discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
-    oauthRequestApi: mockApis.oauthRequest(),
-    navigate,
-  });
-  return { auth, navigate };
-}
+const createAuth0Auth = (environment?: string) =>
+  createRealAuth0Auth({ environment });
 
-function answer(...responses: Response[]) {
-  const fetchMock = jest.spyOn(global, 'fetch');
-  for (const response of responses) {
-    fetchMock.mockResolvedValueOnce(response);
-  }
-  return fetchMock;
-}
-
-const refreshedSession = {
-  profile: { email: 'alice@example.com', displayName: 'Alice Example' },
-  providerInfo: {
-    idToken: 'id-token',
-    accessToken: 'access-token',
-    scope: 'openid profile email offline_access',
-    expiresInSeconds: 3600,
-  },
-  backstageIdentity: {
-    token: 'backstage-token',
-    expiresInSeconds: 3600,
-    identity: {
-      type: 'user',
-      userEntityRef: 'user:default/alice',
-      ownershipEntityRefs: ['user:default/alice'],
-    },
-  },
-};
+const answer = (...responses: Response[]) =>
+  authBackend(...responses).fetchMock;
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -50,7 +16,7 @@ afterEach(() => {
 
 describe('Auth0Auth', () => {
   it('resumes a session silently from the environment in auth.environment, with the offline_access scope', async () => {
-    const fetchMock = answer(Response.json(refreshedSession));
+    const fetchMock = answer(sessionAnswer('backstage-token'));
     const { auth } = createAuth0Auth('production');
 
     const response = await auth.getBackstageIdentity({ optional: true });
@@ -70,7 +36,7 @@ describe('Auth0Auth', () => {
   });
 
   it('uses the development environment when auth.environment is not set, like the backend', async () => {
-    const fetchMock = answer(Response.json(refreshedSession));
+    const fetchMock = answer(sessionAnswer('backstage-token'));
     const { auth } = createAuth0Auth();
 
     await auth.getBackstageIdentity({ optional: true });

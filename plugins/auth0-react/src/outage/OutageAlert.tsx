@@ -1,22 +1,16 @@
-import { Alert, Flex, Text } from '@backstage/ui';
+import { Text } from '@backstage/ui';
+import { ParagraphsAlert } from '../components/ParagraphsAlert';
 import { OutageText } from './outageTexts';
 
 /** An outage as a warning with a spinner: what happened, what it means, the backend's detail. */
 export function OutageAlert(props: { text: OutageText }) {
   const { title, description, detail } = props.text;
   return (
-    <Alert
-      status="warning"
-      isPending
-      title={title}
-      description={
-        <Flex direction="column" gap="1">
-          <Text as="p">{description}</Text>
-          <Text as="p" variant="body-small" color="secondary">
-            {detail}
-          </Text>
-        </Flex>
-      }
-    />
+    <ParagraphsAlert status="warning" isPending title={title} gap="1">
+      <Text as="p">{description}</Text>
+      <Text as="p" variant="body-small" color="secondary">
+        {detail}
+      </Text>
+    </ParagraphsAlert>
   );
 }

@@ -1,21 +1,25 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { IdentityApi } from '@backstage/frontend-plugin-api';
-import { Auth0Auth } from '../api/Auth0Auth';
+import { createRealAuth0Auth } from '../__testUtils__/realAuth0Auth';
+import {
+  findAuth0Button,
+  findGuestButton,
+  queryAuth0Button,
+  queryGuestButton,
+} from '../__testUtils__/signInButtons';
 import { auth0AuthApiRef } from '../api/auth0AuthApiRef';
 import {
   AUTH0_DOWN_MESSAGE,
+  aliceIdentity,
   auth0DownAnswer,
   authBackend,
-  refusedAnswer,
-  sessionAnswer,
-} from '../testUtils/authBackend';
-import {
-  aliceIdentity,
   fakeAuth0Api,
   namedError,
-} from '../testUtils/fakeAuth0Api';
+  refusedAnswer,
+  sessionAnswer,
+} from '../testUtils';
 import { Auth0SignInPage } from './Auth0SignInPage';
 
 function configFor(environment?: string) {
@@ -47,8 +51,15 @@ async function renderSignInPage(options: {
   return { onSignInSuccess, unmount: rendered.unmount };
 }
 
-const auth0Button = () =>
-  screen.findByRole('button', { name: 'Sign in with Auth0' });
+/** The production page, after "Sign in with Auth0" failed with `popup`: the alert it shows. */
+async function failedAuth0SignIn(popup: Error) {
+  await renderSignInPage({
+    environment: 'production',
+    api: fakeAuth0Api({ popup }),
+  });
+  await userEvent.click(await findAuth0Button());
+  return screen.findByRole('alert');
+}
 
 afterEach(() => {
   localStorage.clear();
@@ -63,10 +74,8 @@ describe('Auth0SignInPage (new frontend system)', () => {
         api: fakeAuth0Api({}),
       });
 
-      expect(await auth0Button()).toBeInTheDocument();
-      expect(
-        screen.getByRole('button', { name: 'Enter as guest' }),
-      ).toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
+      expect(queryGuestButton()).toBeInTheDocument();
       expect(
         screen.getByRole('heading', { name: 'Example Portal' }),
       ).toBeInTheDocument();
@@ -78,20 +87,16 @@ describe('Auth0SignInPage (new frontend system)', () => {
         api: fakeAuth0Api({}),
       });
 
-      expect(await auth0Button()).toBeInTheDocument();
-      expect(
-        screen.queryByRole('button', { name: 'Enter as guest' }),
-      ).not.toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
+      expect(queryGuestButton()).not.toBeInTheDocument();
       expect(screen.queryByText(/guest/i)).not.toBeInTheDocument();
     });
 
     it('offers only Auth0 when auth.environment is not set', async () => {
       await renderSignInPage({ api: fakeAuth0Api({}) });
 
-      expect(await auth0Button()).toBeInTheDocument();
-      expect(
-        screen.queryByRole('button', { name: 'Enter as guest' }),
-      ).not.toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
+      expect(queryGuestButton()).not.toBeInTheDocument();
     });
   });
 
@@ -105,9 +110,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
 
       await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
       expect(api.requests).toEqual([{ optional: true }]);
-      expect(
-        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
-      ).not.toBeInTheDocument();
+      expect(queryAuth0Button()).not.toBeInTheDocument();
 
       const identity = onSignInSuccess.mock.calls[0][0];
       await expect(identity.getBackstageIdentity()).resolves.toEqual(
@@ -125,7 +128,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
         api,
       });
 
-      expect(await auth0Button()).toBeInTheDocument();
+      expect(await findAuth0Button()).toBeInTheDocument();
       expect(api.requests).toEqual([{ optional: true }]);
       expect(onSignInSuccess).not.toHaveBeenCalled();
     });
@@ -139,7 +142,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
         api,
       });
 
-      await userEvent.click(await auth0Button());
+      await userEvent.click(await findAuth0Button());
 
       await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
       expect(api.requests).toEqual([
@@ -230,33 +233,21 @@ describe('Auth0SignInPage (new frontend system)', () => {
     ])(
       'explains %s with the message and what to do next',
       async (name, message, title, advice) => {
-        await renderSignInPage({
-          environment: 'production',
-          api: fakeAuth0Api({ popup: namedError(name, message) }),
-        });
+        const alert = await failedAuth0SignIn(namedError(name, message));
 
-        await userEvent.click(await auth0Button());
-
-        const alert = await screen.findByRole('alert');
         expect(alert).toHaveTextContent(title);
         expect(alert).toHaveTextContent(message);
         expect(alert).toHaveTextContent(advice);
         expect(alert).toHaveTextContent('What to do next:');
-        expect(await auth0Button()).toBeEnabled();
+        expect(await findAuth0Button()).toBeEnabled();
       },
     );
 
     it('explains a blocked popup', async () => {
-      await renderSignInPage({
-        environment: 'production',
-        api: fakeAuth0Api({
-          popup: namedError('PopupRejectedError', 'Failed to open auth popup.'),
-        }),
-      });
+      const alert = await failedAuth0SignIn(
+        namedError('PopupRejectedError', 'Failed to open auth popup.'),
+      );
 
-      await userEvent.click(await auth0Button());
-
-      const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent(
         'Your browser blocked the sign-in window',
       );
@@ -264,19 +255,10 @@ describe('Auth0SignInPage (new frontend system)', () => {
     });
 
     it('explains a popup closed before sign-in finished', async () => {
-      await renderSignInPage({
-        environment: 'production',
-        api: fakeAuth0Api({
-          popup: namedError(
-            'PopupClosedError',
-            'Login failed, popup was closed',
-          ),
-        }),
-      });
+      const alert = await failedAuth0SignIn(
+        namedError('PopupClosedError', 'Login failed, popup was closed'),
+      );
 
-      await userEvent.click(await auth0Button());
-
-      const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent('The sign-in window was closed');
       expect(alert).toHaveTextContent(
         /finish in the window that opens; it closes by itself/,
@@ -284,19 +266,13 @@ describe('Auth0SignInPage (new frontend system)', () => {
     });
 
     it('explains an app opened at another address than app.baseUrl', async () => {
-      await renderSignInPage({
-        environment: 'production',
-        api: fakeAuth0Api({
-          popup: namedError(
-            'PopupClosedError',
-            'Login failed, Incorrect app origin, expected https://backstage.example.com',
-          ),
-        }),
-      });
+      const alert = await failedAuth0SignIn(
+        namedError(
+          'PopupClosedError',
+          'Login failed, Incorrect app origin, expected https://backstage.example.com',
+        ),
+      );
 
-      await userEvent.click(await auth0Button());
-
-      const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent(
         'Open Backstage at https://backstage.example.com and sign in there',
       );
@@ -331,9 +307,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
       });
       const { onSignInSuccess } = firstVisit;
 
-      await userEvent.click(
-        await screen.findByRole('button', { name: 'Enter as guest' }),
-      );
+      await userEvent.click(await findGuestButton());
 
       await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
       expect(fetchMock).toHaveBeenCalledWith(
@@ -362,9 +336,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
         environment: 'development',
         api: fakeAuth0Api({}),
       });
-      expect(
-        await screen.findByRole('button', { name: 'Enter as guest' }),
-      ).toBeInTheDocument();
+      expect(await findGuestButton()).toBeInTheDocument();
       expect(afterSignOut.onSignInSuccess).not.toHaveBeenCalled();
     });
 
@@ -377,9 +349,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
         api: fakeAuth0Api({}),
       });
 
-      await userEvent.click(
-        await screen.findByRole('button', { name: 'Enter as guest' }),
-      );
+      await userEvent.click(await findGuestButton());
 
       const alert = await screen.findByRole('alert');
       expect(alert).toHaveTextContent('Guest sign-in is not available');
@@ -398,10 +368,8 @@ describe('Auth0SignInPage (new frontend system)', () => {
 
     /** The real API, against the answers given to `authBackend`. */
     async function renderWithRealApi() {
-      const auth = Auth0Auth.create({
-        configApi: mockApis.config({ data: configFor('production') }),
-        discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
-        oauthRequestApi: mockApis.oauthRequest(),
+      const { auth } = createRealAuth0Auth({
+        environment: 'production',
         random: () => 0,
       });
       const onSignInSuccess = jest.fn<void, [IdentityApi]>();
@@ -440,9 +408,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
       expect(
         screen.getByRole('heading', { name: 'Example Portal' }),
       ).toBeInTheDocument();
-      expect(
-        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
-      ).not.toBeInTheDocument();
+      expect(queryAuth0Button()).not.toBeInTheDocument();
 
       // Retry-After: 5. Auth0 is still down.
       await act(() => jest.advanceTimersByTimeAsync(5000));
@@ -460,9 +426,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
       await expect(identity.getCredentials()).resolves.toEqual({
         token: 'token-2',
       });
-      expect(
-        screen.queryByRole('button', { name: 'Sign in with Auth0' }),
-      ).not.toBeInTheDocument();
+      expect(queryAuth0Button()).not.toBeInTheDocument();
     });
 
     it('offers sign-in when the retry finds the session refused (401)', async () => {
@@ -474,7 +438,7 @@ describe('Auth0SignInPage (new frontend system)', () => {
 
       await act(() => jest.advanceTimersByTimeAsync(5000));
 
-      expect(await auth0Button()).toBeEnabled();
+      expect(await findAuth0Button()).toBeEnabled();
       expect(
         screen.queryByText('Auth0 is unreachable, retrying'),
       ).not.toBeInTheDocument();

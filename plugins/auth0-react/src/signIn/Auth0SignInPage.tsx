@@ -11,6 +11,7 @@ import {
 import { SignInPageProps } from '@backstage/plugin-app-react';
 import {
   Button,
+  ButtonProps,
   Card,
   CardBody,
   CardFooter,
@@ -43,7 +44,33 @@ type Phase =
   /** The silent check could not reach Auth0: wait for the API's retries, then check again. */
   | { kind: 'waiting-for-auth0' }
   | { kind: 'choosing'; failure?: SignInFailure }
-  | { kind: 'signing-in'; method: 'auth0' | 'guest' };
+  | { kind: 'signing-in'; method: SignInMethod };
+
+type SignInMethod = 'auth0' | 'guest';
+
+/** What a way of signing in says about itself on its card. */
+type SignInCardText = {
+  heading: string;
+  text: string;
+  /** The button's label. */
+  label: string;
+  variant: NonNullable<ButtonProps['variant']>;
+};
+
+const SIGN_IN_CARDS: Record<SignInMethod, SignInCardText> = {
+  auth0: {
+    heading: 'Auth0',
+    text: 'Sign in with your company account. Auth0 opens in a new window.',
+    label: 'Sign in with Auth0',
+    variant: 'primary',
+  },
+  guest: {
+    heading: 'Guest',
+    text: 'Local development only: explore without an account. Production does not offer this.',
+    label: 'Enter as guest',
+    variant: 'secondary',
+  },
+};
 
 /**
  * The Auth0 sign-in page, for both frontend systems: the new system's sign-in page extension
@@ -103,7 +130,7 @@ export function Auth0SignInPage(props: Auth0SignInPageProps) {
   }, [phase.kind, availability.status, resume]);
 
   const signIn = async (
-    method: 'auth0' | 'guest',
+    method: SignInMethod,
     attempt: () => Promise<IdentityApi>,
   ) => {
     setPhase({ kind: 'signing-in', method });
@@ -143,6 +170,11 @@ export function Auth0SignInPage(props: Auth0SignInPageProps) {
   }
 
   const busy = phase.kind === 'signing-in';
+  const methods: SignInMethod[] = guestOffered ? ['auth0', 'guest'] : ['auth0'];
+  const attempts: Record<SignInMethod, () => Promise<IdentityApi>> = {
+    auth0: () => signInWithAuth0(authApi),
+    guest: () => GuestSession.signIn(discoveryApi),
+  };
   return (
     <Container py="8">
       <Flex direction="column" gap="6">
@@ -160,47 +192,30 @@ export function Auth0SignInPage(props: Auth0SignInPageProps) {
           <SignInFailureNotice failure={phase.failure} />
         )}
         <Flex gap="4" align="stretch">
-          <SignInCard
-            heading="Auth0"
-            text="Sign in with your company account. Auth0 opens in a new window."
-          >
-            <Button
-              variant="primary"
-              isDisabled={busy}
-              isPending={busy && phase.method === 'auth0'}
-              onPress={() => signIn('auth0', () => signInWithAuth0(authApi))}
-            >
-              Sign in with Auth0
-            </Button>
-          </SignInCard>
-          {guestOffered && (
+          {methods.map(method => (
             <SignInCard
-              heading="Guest"
-              text="Local development only: explore without an account. Production does not offer this."
-            >
-              <Button
-                variant="secondary"
-                isDisabled={busy}
-                isPending={busy && phase.method === 'guest'}
-                onPress={() =>
-                  signIn('guest', () => GuestSession.signIn(discoveryApi))
-                }
-              >
-                Enter as guest
-              </Button>
-            </SignInCard>
-          )}
+              key={method}
+              {...SIGN_IN_CARDS[method]}
+              busy={busy}
+              pending={busy && phase.method === method}
+              onPress={() => signIn(method, attempts[method])}
+            />
+          ))}
         </Flex>
       </Flex>
     </Container>
   );
 }
 
-function SignInCard(props: {
-  heading: string;
-  text: string;
-  children: JSX.Element;
-}) {
+function SignInCard(
+  props: SignInCardText & {
+    /** Some sign-in is under way: no button can start another. */
+    busy: boolean;
+    /** This card's sign-in is the one under way. */
+    pending: boolean;
+    onPress: () => void;
+  },
+) {
   return (
     <Card style={{ width: '22rem' }}>
       <CardHeader>
@@ -211,7 +226,16 @@ function SignInCard(props: {
       <CardBody>
         <Text as="p">{props.text}</Text>
       </CardBody>
-      <CardFooter>{props.children}</CardFooter>
+      <CardFooter>
+        <Button
+          variant={props.variant}
+          isDisabled={props.busy}
+          isPending={props.pending}
+          onPress={props.onPress}
+        >
+          {props.label}
+        </Button>
+      </CardFooter>
     </Card>
   );
 }
