@@ -88,13 +88,29 @@ export function refusedAnswer(): Response {
 }
 
 /**
+ * The auth backend that {@link authBackend} stands up in place of `fetch`.
+ *
+ * @public
+ */
+export type AuthBackend = {
+  /** The spy that replaced `fetch`. */
+  fetchMock: jest.SpyInstance<Promise<Response>, Parameters<typeof fetch>>;
+  /** When each request was made (`Date.now()`, so fake timers apply). */
+  calledAt: number[];
+  /** Adds answers for the requests still to come; returns how many are queued. */
+  answer(...more: Array<Response | Error>): number;
+  /** The URL of every request so far. */
+  urls(): string[];
+};
+
+/**
  * Replaces `fetch`: each call takes the next answer (a `Response`, or an `Error` to reject
  * with) and records when it was made; a call with no answer left fails the test. Call it
  * in a test with `jest.restoreAllMocks()` after each.
  *
  * @public
  */
-export function authBackend(...answers: Array<Response | Error>) {
+export function authBackend(...answers: Array<Response | Error>): AuthBackend {
   const queue = [...answers];
   const calledAt: number[] = [];
   const fetchMock = jest
@@ -113,7 +129,6 @@ export function authBackend(...answers: Array<Response | Error>) {
   return {
     fetchMock,
     calledAt,
-    /** Adds answers for the requests still to come. */
     answer: (...more: Array<Response | Error>) => queue.push(...more),
     urls: () => fetchMock.mock.calls.map(([input]) => String(input)),
   };

@@ -16,6 +16,7 @@ export {
   auth0DownAnswer,
   authBackend,
   refusedAnswer,
+  type AuthBackend,
   sessionAnswer,
 } from './authBackend';
 export type { Auth0Availability } from '../api/auth0Availability';
