@@ -1,6 +1,20 @@
 import type { CountersSnapshot } from './counters.ts';
+import type { ManagementEndpoint } from './counters.ts';
 import type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
+import type { SyntheticUsersSpec } from './syntheticUsers.ts';
+
+/** Which Management API requests a forced failure hits (see the managementFailure knob). */
+export type ManagementFailureOptions = {
+  /** How many requests fail; null: every one until clearManagementFailure. Default 1. */
+  count?: number | null;
+  /** How many requests pass first ("a failure in the middle of a run"). Default 0. */
+  skip?: number;
+  /** Only these endpoints (counters' names: users, roleUsers, job, ...). Default all. */
+  endpoints?: ManagementEndpoint[] | null;
+  /** `Retry-After` seconds on the forced answers; Auth0 sends none. Default null. */
+  retryAfterSeconds?: number | null;
+};
 
 /** Typed calls to a dev server's admin API (see README, "Admin API"). */
 export type AdminClient = {
@@ -33,6 +47,29 @@ export type AdminClient = {
   acceptConnections(): Promise<Knobs>;
   setRefreshTokenRotation(enabled: boolean): Promise<Knobs>;
   setUserinfoRateLimit(enabled: boolean): Promise<Knobs>;
+  /** What new Management API tokens may do (tokens already issued keep their scopes). */
+  setManagementScopes(scopes: string[]): Promise<Knobs>;
+  /**
+   * The next Management API request(s) answer 429 as Auth0's rate limit does
+   * (`too_many_requests`, `x-ratelimit-remaining: 0`, `x-ratelimit-reset` `resetSeconds`
+   * from now, default 1).
+   */
+  rateLimitManagement(
+    options?: ManagementFailureOptions & { resetSeconds?: number },
+  ): Promise<Knobs>;
+  /** The next Management API request(s) answer this 5xx (503 unless told otherwise). */
+  failManagement(
+    status?: number,
+    options?: ManagementFailureOptions,
+  ): Promise<Knobs>;
+  clearManagementFailure(): Promise<Knobs>;
+  /** Auth0's free-tenant limit (bursts of 10, 2 a second), enforced or not. */
+  setManagementRateLimit(enabled: boolean): Promise<Knobs>;
+  /** Milliseconds a users-export job takes from pending to completed. */
+  setExportJobDuration(ms: number): Promise<Knobs>;
+  syntheticUsers(): Promise<SyntheticUsersSpec>;
+  /** Replaces the synthetic users (count 0 removes them); the same seed, the same users. */
+  setSyntheticUsers(count: number, seed?: number): Promise<SyntheticUsersSpec>;
   counters(): Promise<CountersSnapshot>;
   resetCounters(): Promise<CountersSnapshot>;
   /** The usable refresh tokens (not their values), of one user when `sub` is given. */
@@ -88,6 +125,18 @@ export function createAdminClient(adminUrl: string): AdminClient {
       updateKnobs({ refreshTokenRotation: enabled }),
     setUserinfoRateLimit: enabled =>
       updateKnobs({ userinfoRateLimit: enabled }),
+    setManagementScopes: scopes => updateKnobs({ managementScopes: scopes }),
+    rateLimitManagement: ({ count = 1, ...rest } = {}) =>
+      updateKnobs({ managementFailure: { status: 429, count, ...rest } }),
+    failManagement: (status = 503, { count = 1, ...rest } = {}) =>
+      updateKnobs({ managementFailure: { status, count, ...rest } }),
+    clearManagementFailure: () => updateKnobs({ managementFailure: null }),
+    setManagementRateLimit: enabled =>
+      updateKnobs({ managementRateLimit: enabled }),
+    setExportJobDuration: ms => updateKnobs({ exportJobDurationMs: ms }),
+    syntheticUsers: () => call<SyntheticUsersSpec>('GET', '/synthetic-users'),
+    setSyntheticUsers: (count, seed = 1) =>
+      call<SyntheticUsersSpec>('POST', '/synthetic-users', { count, seed }),
     counters: () => call<CountersSnapshot>('GET', '/counters'),
     resetCounters: () => call<CountersSnapshot>('DELETE', '/counters'),
     refreshTokens: async sub => {

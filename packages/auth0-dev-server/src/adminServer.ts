@@ -7,6 +7,7 @@ import {
 import type { CountersSnapshot } from './counters.ts';
 import { validateKnobsPatch, type Knobs, type KnobsPatch } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
+import type { SyntheticUsersSpec } from './syntheticUsers.ts';
 
 /**
  * What a test or benchmark can do to a running dev server: in process through
@@ -19,7 +20,14 @@ export type DevServerControls = {
   resetCounters(): CountersSnapshot;
   /** The live refresh tokens (never their values), e.g. to see that a sign-out revoked them. */
   refreshTokens(): RefreshTokenSummary[];
-  /** Knobs back to their start values; counters and rate limits cleared. */
+  /** How many synthetic users the Management API serves, and their seed. */
+  syntheticUsers(): SyntheticUsersSpec;
+  /** Replaces the synthetic users (count 0 removes them); throws on a bad count or seed. */
+  setSyntheticUsers(spec: SyntheticUsersSpec): SyntheticUsersSpec;
+  /**
+   * Knobs back to their start values; counters and rate limits cleared; the synthetic
+   * users as at the start.
+   */
   reset(): Promise<Knobs>;
 };
 
@@ -40,6 +48,8 @@ const maxBodyBytes = 64 * 1024;
  *   GET    /counters  requests per endpoint and per user
  *   DELETE /counters  start counting afresh
  *   GET    /refresh-tokens[?sub=auth0|<id>]  the usable refresh tokens (not their values)
+ *   GET    /synthetic-users  how many synthetic users, and their seed
+ *   POST   /synthetic-users  { "count", "seed"? }: make that many (0 removes them)
  *   POST   /reset     knobs to their start values, counters and rate limits cleared
  */
 export function createAdminServer(target: AdminTarget): Server {
@@ -98,12 +108,59 @@ async function handle(
       });
       return;
     }
+    case 'GET /synthetic-users':
+      send(response, 200, target.syntheticUsers());
+      return;
+    case 'POST /synthetic-users': {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(request));
+      } catch (error) {
+        send(response, 400, {
+          error: `the body must be JSON: ${(error as Error).message}`,
+        });
+        return;
+      }
+      const input = body as { count?: unknown; seed?: unknown } | null;
+      const unknown =
+        typeof input === 'object' && input !== null
+          ? Object.keys(input).filter(key => key !== 'count' && key !== 'seed')
+          : [];
+      if (
+        typeof input !== 'object' ||
+        input === null ||
+        Array.isArray(input) ||
+        typeof input.count !== 'number' ||
+        (input.seed !== undefined && typeof input.seed !== 'number') ||
+        unknown.length > 0
+      ) {
+        send(response, 400, {
+          error: `the body must be { "count": a whole number, "seed"?: a whole number }${
+            unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''
+          }`,
+        });
+        return;
+      }
+      try {
+        send(
+          response,
+          200,
+          target.setSyntheticUsers({
+            count: input.count,
+            seed: (input.seed as number | undefined) ?? 1,
+          }),
+        );
+      } catch (error) {
+        send(response, 400, { error: (error as Error).message });
+      }
+      return;
+    }
     case 'POST /reset':
       send(response, 200, await target.reset());
       return;
     default:
       send(response, 404, {
-        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, POST /reset`,
+        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, POST /reset`,
       });
   }
 }

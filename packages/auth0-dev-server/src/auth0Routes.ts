@@ -8,8 +8,11 @@ export type Auth0RoutesOptions = {
   provider: Provider;
   users: FixtureUsers;
   clientId: string;
+  managementClientId?: string;
   logoutUrls: UrlAllowList;
   log: (message: string) => void;
+  /** Who an avatar is for, synthetic users included; the fixture users without it. */
+  personById?: (id: string) => { id: string; name: string } | undefined;
 };
 
 const avatarPattern = /^\/avatars\/([A-Za-z0-9._-]+)\.svg$/;
@@ -31,6 +34,7 @@ export function auth0Routes(options: Auth0RoutesOptions) {
       ctx.body = homePage({
         issuer: provider.issuer,
         clientId: options.clientId,
+        managementClientId: options.managementClientId,
         users: options.users.all,
       });
       return;
@@ -41,7 +45,8 @@ export function auth0Routes(options: Auth0RoutesOptions) {
     }
     const avatar = avatarPattern.exec(ctx.path);
     if (avatar && ctx.method === 'GET') {
-      const user = options.users.byId(avatar[1]);
+      const user =
+        options.personById?.(avatar[1]) ?? options.users.byId(avatar[1]);
       if (!user) {
         ctx.status = 404;
         return;

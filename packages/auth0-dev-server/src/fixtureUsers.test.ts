@@ -93,6 +93,29 @@ describe('the fixture users', () => {
     assert.ok(!users.isMember(users.byId('sam')!, exampleCorp));
   });
 
+  it('holds the roles (RBAC), their members and a blocked user', async () => {
+    const users = await loadFixtureUsers(defaultUsersFile);
+    assert.deepEqual(
+      users.roles.map(role => role.name),
+      ['Platform Team', 'Payments Team', 'SRE On-Call', 'Auditors'],
+    );
+    const rolesOf = (id: string) => users.byId(id)?.roles;
+    assert.deepEqual(rolesOf('chris'), [
+      'rol_PlatformTeam0001',
+      'rol_SreOnCall000003',
+    ]);
+    assert.deepEqual(rolesOf('alex'), ['rol_PlatformTeam0001']);
+    assert.deepEqual(rolesOf('jordan'), ['rol_PaymentsTeam0002']);
+    assert.deepEqual(rolesOf('sam'), []);
+    assert.deepEqual(
+      users.all.filter(user => user.blocked).map(user => user.id),
+      ['blocked'],
+    );
+    assert.ok(
+      users.all.every(user => !Number.isNaN(Date.parse(user.createdAt))),
+    );
+  });
+
   it('reads a file without organizations, and names every organization problem', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth0-dev-server-fixture-'));
     try {
@@ -117,12 +140,20 @@ describe('the fixture users', () => {
           '    name: a',
           '  - id: org_b',
           '    name: a',
+          'roles:',
+          '  - id: role-1',
+          '    name: Ops',
+          '  - id: rol_b',
+          '    name: Ops',
           'users:',
           '  - id: a',
           '    email: a@example.com',
           '    email_verified: true',
           '    name: A',
           '    organizations: [org_a, org_missing]',
+          '    roles: [rol_missing]',
+          '    blocked: maybe',
+          '    created_at: yesterday',
           '',
         ].join('\n'),
       );
@@ -136,6 +167,17 @@ describe('the fixture users', () => {
         assert.match(
           error.message,
           /users\[0\]\.organizations names "org_missing"/,
+        );
+        assert.match(error.message, /roles\[0\]\.id must look like/);
+        assert.match(error.message, /roles\[1\]: "Ops" is used twice/);
+        assert.match(error.message, /users\[0\]\.roles names "rol_missing"/);
+        assert.match(
+          error.message,
+          /users\[0\]\.blocked must be true or false/,
+        );
+        assert.match(
+          error.message,
+          /users\[0\]\.created_at must be an ISO 8601 date and time/,
         );
         return true;
       });

@@ -18,6 +18,21 @@ export type FixtureUser = {
   note?: string;
   /** Ids of the organizations the user is a member of. */
   organizations: string[];
+  /** Ids of the roles (Auth0 RBAC) assigned to the user. */
+  roles: string[];
+  /** Auth0's `blocked` flag: a blocked user cannot sign in. */
+  blocked: boolean;
+  /** ISO 8601, as the Management API gives `created_at`. */
+  createdAt: string;
+};
+
+/** An Auth0 role (RBAC), as read from the fixture file. */
+export type FixtureRole = {
+  /** `rol_...`, as Auth0 names role ids. */
+  id: string;
+  /** Free text, as Auth0 allows: spaces, capitals, punctuation. */
+  name: string;
+  description: string;
 };
 
 /** An Auth0 Organization, as read from the fixture file. */
@@ -39,6 +54,7 @@ export type FixtureUsers = {
    */
   byEmail(email: string): FixtureUser | undefined;
   organizations: FixtureOrganization[];
+  roles: FixtureRole[];
   /**
    * The organization an `organization` authorization parameter names: its id, or its name
    * (as with Auth0's "Allow Organization Names in Authentication API" on), in any letter case.
@@ -48,6 +64,7 @@ export type FixtureUsers = {
 };
 
 const defaultUpdatedAt = '2026-01-01T00:00:00.000Z';
+const defaultCreatedAt = '2025-06-01T09:00:00.000Z';
 
 export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
   let document: unknown;
@@ -62,9 +79,15 @@ export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
   }
   const problems: string[] = [];
   const organizations = parseOrganizations(document, problems);
+  const roles = parseRoles(document, problems);
   const users = parseUsers(
     document,
-    new Set(organizations.map(organization => organization.id)),
+    {
+      organizations: new Set(
+        organizations.map(organization => organization.id),
+      ),
+      roles: new Set(roles.map(role => role.id)),
+    },
     problems,
   );
   if (problems.length > 0) {
@@ -74,7 +97,7 @@ export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
         .join('\n')}`,
     );
   }
-  return indexUsers(users, organizations);
+  return indexUsers(users, organizations, roles);
 }
 
 const organizationIdPattern = /^org_[A-Za-z0-9]+$/;
@@ -134,9 +157,59 @@ function parseOrganizations(
   return organizations;
 }
 
+const roleIdPattern = /^rol_[A-Za-z0-9]+$/;
+
+function parseRoles(document: unknown, problems: string[]): FixtureRole[] {
+  if (!isRecord(document) || document.roles === undefined) return [];
+  if (!Array.isArray(document.roles)) {
+    problems.push('`roles` must be a list');
+    return [];
+  }
+  const seen = new Set<string>();
+  const roles: FixtureRole[] = [];
+  document.roles.forEach((entry: unknown, index: number) => {
+    const where = `roles[${index}]`;
+    if (!isRecord(entry)) {
+      problems.push(`${where} must be a mapping`);
+      return;
+    }
+    const { id, name, description } = entry;
+    let valid = true;
+    if (typeof id !== 'string' || !roleIdPattern.test(id)) {
+      problems.push(
+        `${where}.id must look like Auth0's role ids: "rol_" and letters or digits`,
+      );
+      valid = false;
+    }
+    if (typeof name !== 'string' || name.trim() === '') {
+      problems.push(`${where}.name must be a non-empty string`);
+      valid = false;
+    }
+    if (description !== undefined && typeof description !== 'string') {
+      problems.push(`${where}.description must be a string`);
+      valid = false;
+    }
+    for (const key of [id, typeof name === 'string' ? name : undefined]) {
+      if (typeof key !== 'string') continue;
+      if (seen.has(key)) {
+        problems.push(`${where}: "${key}" is used twice`);
+        valid = false;
+      }
+      seen.add(key);
+    }
+    if (!valid) return;
+    roles.push({
+      id: id as string,
+      name: name as string,
+      description: (description as string | undefined) ?? '',
+    });
+  });
+  return roles;
+}
+
 function parseUsers(
   document: unknown,
-  organizationIds: Set<string>,
+  known: { organizations: Set<string>; roles: Set<string> },
   problems: string[],
 ): FixtureUser[] {
   if (!isRecord(document) || !Array.isArray(document.users)) {
@@ -171,6 +244,18 @@ function parseUsers(
     const picture = text('picture', false);
     const note = text('note', false);
     const updatedAt = text('updated_at', false);
+    const createdAt = text('created_at', false);
+    for (const [key, value] of [
+      ['updated_at', updatedAt],
+      ['created_at', createdAt],
+    ] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) {
+        problems.push(`${where}.${key} must be an ISO 8601 date and time`);
+      }
+    }
+    if (entry.blocked !== undefined && typeof entry.blocked !== 'boolean') {
+      problems.push(`${where}.blocked must be true or false`);
+    }
     const password =
       text('password', false) ??
       (typeof sharedPassword === 'string' ? sharedPassword : undefined);
@@ -191,27 +276,32 @@ function parseUsers(
         `${where} has no password and the file has no shared \`password\``,
       );
     }
-    const organizations: string[] = [];
-    if (entry.organizations !== undefined) {
+    const idList = (key: 'organizations' | 'roles', what: string) => {
+      const ids: string[] = [];
+      const value = entry[key];
+      if (value === undefined) return ids;
       if (
-        !Array.isArray(entry.organizations) ||
-        !entry.organizations.every(value => typeof value === 'string')
+        !Array.isArray(value) ||
+        !value.every(item => typeof item === 'string')
       ) {
-        problems.push(
-          `${where}.organizations must be a list of organization ids`,
-        );
-      } else {
-        for (const organization of entry.organizations as string[]) {
-          if (organizationIds.has(organization)) {
-            organizations.push(organization);
-          } else {
-            problems.push(
-              `${where}.organizations names "${organization}", which is not the id of an organization in \`organizations\``,
-            );
-          }
+        problems.push(`${where}.${key} must be a list of ${what} ids`);
+        return ids;
+      }
+      for (const listed of value as string[]) {
+        if (known[key].has(listed)) {
+          ids.push(listed);
+        } else {
+          problems.push(
+            `${where}.${key} names "${listed}", which is not the id of ${
+              what === 'organization' ? 'an' : 'a'
+            } ${what} in \`${key}\``,
+          );
         }
       }
-    }
+      return ids;
+    };
+    const organizations = idList('organizations', 'organization');
+    const roles = idList('roles', 'role');
     if (!id || !email || !name || password === undefined) return;
     users.push({
       id,
@@ -222,20 +312,33 @@ function parseUsers(
       nickname: nickname ?? email.split('@')[0],
       picture,
       updatedAt: updatedAt ?? defaultUpdatedAt,
+      createdAt:
+        normalizedDate(createdAt) ??
+        // Distinct, in file order, as if each user signed up a minute after the last.
+        new Date(Date.parse(defaultCreatedAt) + index * 60_000).toISOString(),
       password,
       note,
       organizations,
+      roles,
+      blocked: entry.blocked === true,
     });
   });
   return users;
 }
 
+function normalizedDate(value: string | undefined): string | undefined {
+  if (value === undefined || Number.isNaN(Date.parse(value))) return undefined;
+  return new Date(value).toISOString();
+}
+
 function indexUsers(
   users: FixtureUser[],
   organizations: FixtureOrganization[],
+  roles: FixtureRole[],
 ): FixtureUsers {
   return {
     organizations,
+    roles,
     organization(idOrName) {
       const wanted = idOrName.toLowerCase();
       return (

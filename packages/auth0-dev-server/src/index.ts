@@ -7,7 +7,22 @@ export {
   type Auth0DevServer,
 } from './server.ts';
 export { defaultOptions, type Auth0DevServerOptions } from './options.ts';
-export { createAdminClient, type AdminClient } from './adminClient.ts';
-export type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
-export type { CountersSnapshot, CountedEndpoint } from './counters.ts';
+export {
+  createAdminClient,
+  type AdminClient,
+  type ManagementFailureOptions,
+} from './adminClient.ts';
+export type {
+  Knobs,
+  KnobsPatch,
+  LatencyEndpoint,
+  ManagementFailure,
+} from './knobs.ts';
+export type {
+  CountersSnapshot,
+  CountedEndpoint,
+  ManagementEndpoint,
+} from './counters.ts';
+export { defaultManagementScopes } from './managementTokens.ts';
+export type { SyntheticUsersSpec } from './syntheticUsers.ts';
 export type { RefreshTokenSummary } from './refreshTokens.ts';

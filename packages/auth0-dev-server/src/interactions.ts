@@ -9,6 +9,8 @@ export type InteractionOptions = {
   users: FixtureUsers;
   usersFile: string;
   log: (message: string) => void;
+  /** A user signed in (the Management API's logins_count and last_login follow). */
+  onSignIn?: (sub: string) => void;
 };
 
 const routePattern =
@@ -189,7 +191,17 @@ export function interactionRoutes(options: InteractionOptions) {
         return;
       }
       setCountedSub(ctx, user.sub);
+      if (user.blocked) {
+        // Auth0 refuses a blocked user after the password, back at the application.
+        options.log(`${user.email} (${user.sub}) is blocked: sign-in refused`);
+        await finish(
+          { error: 'unauthorized', error_description: 'user is blocked' },
+          false,
+        );
+        return;
+      }
       options.log(`${user.email} (${user.sub}) signed in to ${clientId}`);
+      options.onSignIn?.(user.sub);
       await finish({ login: { accountId: user.sub } }, false);
       return;
     }

@@ -16,6 +16,9 @@ async function main() {
         domain: server.domain,
         clientId: server.clientId,
         clientSecret: server.clientSecret,
+        managementClientId: server.managementClientId,
+        managementClientSecret: server.managementClientSecret,
+        managementAudience: server.managementAudience,
         caFile: server.caFile,
         adminUrl: server.adminUrl,
         redirectUris: server.redirectUris,
@@ -24,6 +27,8 @@ async function main() {
   );
   process.stdout.write(
     `auth0-dev-server: local Auth0 dev server on ${server.issuer} (domain ${server.domain}, client ${server.clientId}); ` +
+      `Management API at ${server.managementAudience} for machine-to-machine client ${server.managementClientId} ` +
+      `(its secret is in the JSON line above and from the admin API); ` +
       `admin API on ${server.adminUrl}; trust ${server.caFile} (NODE_EXTRA_CA_CERTS)\n`,
   );
 

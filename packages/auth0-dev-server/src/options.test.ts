@@ -11,6 +11,7 @@ describe('parseOptions', () => {
         AUTH0_DEV_SERVER_REDIRECT_URIS:
           'http://localhost:*/a, http://localhost:7007/b',
         AUTH0_DEV_SERVER_USERINFO_RATE_LIMIT: 'false',
+        AUTH0_DEV_SERVER_SYNTHETIC_USERS: '1500',
       },
       [
         '--client-id',
@@ -27,6 +28,7 @@ describe('parseOptions', () => {
       userinfoRateLimit: false,
       refreshTokenRotation: false,
       adminPort: 0,
+      syntheticUsers: 1500,
     });
   });
 
@@ -37,6 +39,8 @@ describe('parseOptions', () => {
           '--nope',
           '--userinfo-rate-limit',
           'maybe',
+          '--synthetic-users',
+          '-5',
           '--client-id',
         ]),
       (error: Error) => {
@@ -50,6 +54,10 @@ describe('parseOptions', () => {
           /--userinfo-rate-limit must be true or false/,
         );
         assert.match(error.message, /--client-id needs a value/);
+        assert.match(
+          error.message,
+          /--synthetic-users must be a whole number from 0 to 1000000, not "-5"/,
+        );
         return true;
       },
     );
@@ -69,6 +77,10 @@ describe('commandLineArgs', () => {
       logoutUrls: ['http://localhost:3000'],
       refreshTokenRotation: false,
       userinfoRateLimit: true,
+      managementClientId: 'catalog',
+      managementClientSecret: 'm2m-secret',
+      syntheticUsers: 100000,
+      syntheticUsersSeed: 42,
     };
     const args = commandLineArgs(options);
     assert.deepEqual(args.slice(0, 4), ['--port', '0', '--admin-port', '8444']);

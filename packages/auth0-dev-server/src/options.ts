@@ -20,6 +20,17 @@ export type Auth0DevServerOptions = {
   refreshTokenRotation?: boolean;
   /** Auth0's /userinfo limit (5 a minute, bursts of 10, per user). Default on. */
   userinfoRateLimit?: boolean;
+  /**
+   * The "Machine to Machine" application that gets Management API tokens with
+   * `grant_type=client_credentials`. Default backstage-catalog.
+   */
+  managementClientId?: string;
+  /** Default: one generated on the first start and kept in the state folder. */
+  managementClientSecret?: string;
+  /** Generated users the Management API serves besides the fixture users. Default 0. */
+  syntheticUsers?: number;
+  /** What the synthetic users are generated from: the same seed gives the same users. Default 1. */
+  syntheticUsersSeed?: number;
   /** Where the dev server says what happens (sign-ins, errors). Default: stderr. */
   log?: (message: string) => void;
 };
@@ -27,6 +38,7 @@ export type Auth0DevServerOptions = {
 export const defaultOptions = {
   port: 7443,
   clientId: 'backstage-local',
+  managementClientId: 'backstage-catalog',
   redirectUris: ['http://localhost:7007/api/auth/auth0/handler/frame'],
   logoutUrls: ['http://localhost:3000', 'http://localhost:7007'],
 };
@@ -37,7 +49,7 @@ type OptionName = keyof CommandLineOptions;
 
 /** How a value is written on the command line, by its type. */
 type KindOf<T> = T extends number
-  ? 'port'
+  ? 'port' | 'count'
   : T extends boolean
   ? 'boolean'
   : T extends string[]
@@ -62,7 +74,14 @@ const optionKinds: {
   logoutUrls: 'list',
   refreshTokenRotation: 'boolean',
   userinfoRateLimit: 'boolean',
+  managementClientId: 'text',
+  managementClientSecret: 'text',
+  syntheticUsers: 'count',
+  syntheticUsersSeed: 'count',
 };
+
+/** The most synthetic users (and the largest seed) a command line may ask for. */
+export const maxCount = 1_000_000;
 const optionNames = Object.keys(optionKinds) as OptionName[];
 
 const kebabCase = (name: string) =>
@@ -118,6 +137,17 @@ export function parseOptions(
           );
         } else {
           options[name] = port;
+        }
+        break;
+      }
+      case 'count': {
+        const count = Number(value);
+        if (!/^\d+$/.test(value) || count > maxCount) {
+          problems.push(
+            `${from} must be a whole number from 0 to ${maxCount}, not "${value}"`,
+          );
+        } else {
+          options[name] = count;
         }
         break;
       }

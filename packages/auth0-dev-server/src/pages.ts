@@ -173,6 +173,7 @@ export function errorPage(
 export function homePage(input: {
   issuer: string;
   clientId: string;
+  managementClientId?: string;
   users: FixtureUser[];
 }): string {
   const users = input.users
@@ -190,7 +191,16 @@ export function homePage(input: {
     )}</code>. If it showed no certificate
 warning just now, it trusts the dev server's certificate, and Auth0 sign-in from the app will work.</p>
 <p>Client: <code>${escapeHtml(input.clientId)}</code>.
-<a href="/.well-known/openid-configuration">OpenID configuration</a>.</p>
+<a href="/.well-known/openid-configuration">OpenID configuration</a>.</p>${
+      input.managementClientId
+        ? `
+<p>Management API: <code>${escapeHtml(
+            new URL('api/v2/', input.issuer).href,
+          )}</code>, for the machine-to-machine client <code>${escapeHtml(
+            input.managementClientId,
+          )}</code> (its secret: the admin API's <code>GET /</code>).</p>`
+        : ''
+    }
 <p>Fixture users:</p>
 <ul>${users}</ul>`,
   );
@@ -213,7 +223,7 @@ const avatarColours = [
 ];
 
 /** A picture for users whose fixture gives none, so the app shows faces offline. */
-export function avatarSvg(user: FixtureUser): string {
+export function avatarSvg(user: Pick<FixtureUser, 'id' | 'name'>): string {
   const initials = user.name
     .split(/\s+/)
     .filter(part => /^[A-Za-z]/.test(part))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,7 @@ describe('the dev server as a process', () => {
       stateDir,
       clientId: 'process-test',
       redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
+      syntheticUsers: 25,
     });
     let stopped = false;
     try {
@@ -96,6 +97,17 @@ describe('the dev server as a process', () => {
       assert.equal(devServer.domain, new URL(devServer.issuer).host);
       assert.equal(devServer.clientId, 'process-test');
       assert.ok(devServer.clientSecret.length >= 32);
+      assert.equal(devServer.managementClientId, 'backstage-catalog');
+      assert.ok(devServer.managementClientSecret.length >= 32);
+      assert.notEqual(devServer.managementClientSecret, devServer.clientSecret);
+      assert.equal(
+        devServer.managementAudience,
+        new URL('api/v2/', devServer.issuer).href,
+      );
+      assert.deepEqual(await devServer.admin.syntheticUsers(), {
+        count: 25,
+        seed: 1,
+      });
       assert.equal(devServer.caFile, join(stateDir, 'ca.crt'));
       assert.deepEqual(devServer.redirectUris, [
         'http://localhost:*/api/auth/auth0/handler/frame',
@@ -138,6 +150,27 @@ describe('the dev server as a process', () => {
     await second.close();
     assert.equal(await readFile(second.caFile, 'utf8'), firstCa);
     assert.equal(second.clientSecret, first.clientSecret);
+    assert.equal(second.managementClientSecret, first.managementClientSecret);
+
+    // A state folder from before the Management API keeps its secret and gains the other.
+    const secretsFile = join(stateDir, 'secrets.json');
+    const { managementClientSecret: _dropped, ...older } = JSON.parse(
+      await readFile(secretsFile, 'utf8'),
+    );
+    await writeFile(secretsFile, JSON.stringify(older));
+    const upgraded = await startAuth0DevServer({
+      port: 0,
+      adminPort: 0,
+      stateDir,
+      log: () => {},
+    });
+    await upgraded.close();
+    assert.equal(upgraded.clientSecret, first.clientSecret);
+    assert.ok(upgraded.managementClientSecret.length >= 32);
+    assert.notEqual(
+      upgraded.managementClientSecret,
+      first.managementClientSecret,
+    );
 
     const otherDir = await mkdtemp(join(tmpdir(), 'auth0-dev-server-other-'));
     try {

@@ -28,6 +28,8 @@ export type ProviderOptions = {
     clientSecret: string;
     redirectUris: UrlAllowList;
   };
+  /** The "Machine to Machine" application (client credentials, Management API). */
+  managementClient: { clientId: string; clientSecret: string };
   signingKeys: SigningKey[];
   cookieKeys: string[];
   store: MemoryStore;
@@ -75,6 +77,16 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
         // Auth0's default for a Regular Web Application, and what passport-auth0 sends.
         token_endpoint_auth_method: 'client_secret_post',
         id_token_signed_response_alg: 'RS256',
+      },
+      {
+        // A "Machine to Machine" application: client credentials only, its secret in
+        // the token request's body as Auth0's SDKs send it.
+        client_id: options.managementClient.clientId,
+        client_secret: options.managementClient.clientSecret,
+        redirect_uris: [],
+        grant_types: ['client_credentials'],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_post',
       },
     ],
     jwks: { keys: options.signingKeys as JWK[] },

@@ -4,6 +4,11 @@ export type ReadyInfo = {
   domain: string;
   clientId: string;
   clientSecret: string;
+  /** The "Machine to Machine" application for the Management API. */
+  managementClientId: string;
+  managementClientSecret: string;
+  /** `https://localhost:<port>/api/v2/`: the `audience` of Management API tokens. */
+  managementAudience: string;
   caFile: string;
   adminUrl: string;
   redirectUris: string[];

@@ -12,6 +12,8 @@ export type Secrets = {
   signingKeys: SigningKey[];
   cookieKeys: string[];
   clientSecret: string;
+  /** The "Machine to Machine" application's secret (Management API tokens). */
+  managementClientSecret: string;
 };
 
 export type SigningKey = JsonWebKey & { kid: string };
@@ -22,12 +24,20 @@ export async function ensureSecrets(stateDir: string): Promise<Secrets> {
   return withStateDirLock(stateDir, async () => {
     const file = join(stateDir, fileName);
     const existing = await readSecrets(file);
-    if (existing) return existing;
-    const secrets: Secrets = {
-      signingKeys: [createSigningKey()],
-      cookieKeys: [randomBytes(32).toString('base64url')],
-      clientSecret: randomBytes(32).toString('base64url'),
-    };
+    const kept = existing?.managementClientSecret;
+    if (existing && typeof kept === 'string') {
+      return { ...existing, managementClientSecret: kept };
+    }
+    // A state folder from before the Management API keeps its keys and secret, and gains
+    // the machine-to-machine application's secret.
+    const secrets: Secrets = existing
+      ? { ...existing, managementClientSecret: newSecret() }
+      : {
+          signingKeys: [createSigningKey()],
+          cookieKeys: [newSecret()],
+          clientSecret: newSecret(),
+          managementClientSecret: newSecret(),
+        };
     await writeFileAtomically(
       file,
       `${JSON.stringify(secrets, null, 2)}\n`,
@@ -37,7 +47,16 @@ export async function ensureSecrets(stateDir: string): Promise<Secrets> {
   });
 }
 
-async function readSecrets(file: string): Promise<Secrets | undefined> {
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+async function readSecrets(file: string): Promise<
+  | (Omit<Secrets, 'managementClientSecret'> & {
+      managementClientSecret?: string;
+    })
+  | undefined
+> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8'));
     const complete =

@@ -8,12 +8,28 @@ import { fileURLToPath } from 'node:url';
 import { createAdminServer, type DevServerControls } from './adminServer.ts';
 import { auth0Routes } from './auth0Routes.ts';
 import { ensureTlsMaterial } from './certificates.ts';
-import { createCounters } from './counters.ts';
+import { createCounters, type ManagementEndpoint } from './counters.ts';
+import { createDirectory } from './directory.ts';
+import { createExportJobs } from './exportJobs.ts';
 import { loadFixtureUsers } from './fixtureUsers.ts';
 import { interactionRoutes } from './interactions.ts';
 import { createMemoryStore } from './memoryAdapter.ts';
 import { createOrganizationGrants } from './organizations.ts';
-import { applyKnobsPatch, defaultKnobs, type KnobsPatch } from './knobs.ts';
+import {
+  applyKnobsPatch,
+  defaultKnobs,
+  type KnobsPatch,
+  type ManagementFailure,
+} from './knobs.ts';
+import { managementApi, managementRateLimitPolicy } from './managementApi.ts';
+import {
+  auth0ClientCredentialsErrors,
+  createManagementTokenSigner,
+  defaultManagementScopes,
+  defaultManagementTokenLifetimeSeconds,
+  managementAudience,
+  registerClientCredentialsGrant,
+} from './managementTokens.ts';
 import { defaultOptions, type Auth0DevServerOptions } from './options.ts';
 import { createAuth0Provider } from './provider.ts';
 import { listRefreshTokens } from './refreshTokens.ts';
@@ -23,6 +39,7 @@ import { auth0RefreshErrors } from './tokenErrors.ts';
 import { trafficControl } from './trafficControl.ts';
 import { createUrlAllowList } from './urlAllowList.ts';
 import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
+import { maxCount } from './options.ts';
 
 /** A running dev server. */
 export type Auth0DevServer = DevServerControls & {
@@ -33,6 +50,11 @@ export type Auth0DevServer = DevServerControls & {
   port: number;
   clientId: string;
   clientSecret: string;
+  /** The "Machine to Machine" application that gets Management API tokens. */
+  managementClientId: string;
+  managementClientSecret: string;
+  /** `https://localhost:<port>/api/v2/`: the `audience` of Management API tokens. */
+  managementAudience: string;
   /** The local CA's certificate: set NODE_EXTRA_CA_CERTS to it for the backend. */
   caFile: string;
   adminUrl: string;
@@ -83,19 +105,39 @@ export async function startAuth0DevServer(
     options.logoutUrls ?? defaultOptions.logoutUrls,
     'logout URL',
   );
+  const managementClientId =
+    options.managementClientId ?? defaultOptions.managementClientId;
+  if (managementClientId === clientId) {
+    throw new Error(
+      `auth0-dev-server: the machine-to-machine client id "${managementClientId}" is also the sign-in client's; give them different ids`,
+    );
+  }
   const startKnobs = defaultKnobs({
     refreshTokenRotation: options.refreshTokenRotation ?? true,
     userinfoRateLimit: options.userinfoRateLimit ?? true,
+    managementScopes: defaultManagementScopes,
+    managementTokenLifetimeSeconds: defaultManagementTokenLifetimeSeconds,
   });
+  const startSynthetic = {
+    count: options.syntheticUsers ?? 0,
+    seed: options.syntheticUsersSeed ?? 1,
+  };
+  validateSynthetic(startSynthetic);
 
   const users = await loadFixtureUsers(usersFile);
+  const directory = createDirectory(users, startSynthetic);
   const tls = await ensureTlsMaterial(stateDir);
   const secrets = await ensureSecrets(stateDir);
   const clientSecret = options.clientSecret ?? secrets.clientSecret;
+  const managementClientSecret =
+    options.managementClientSecret ?? secrets.managementClientSecret;
 
   let knobs = startKnobs;
   const counters = createCounters();
   const rateLimiter = createUserinfoRateLimiter();
+  const managementLimiter = createUserinfoRateLimiter(
+    managementRateLimitPolicy,
+  );
 
   // The issuer names the port, which is only known once listening (port 0), so the
   // provider takes over the requests after listen.
@@ -113,6 +155,7 @@ export async function startAuth0DevServer(
   );
   const port = (server.address() as AddressInfo).port;
   const issuer = `https://localhost:${port}/`;
+  const audience = managementAudience(issuer);
 
   const store = createMemoryStore();
   const organizationGrants = createOrganizationGrants();
@@ -120,6 +163,10 @@ export async function startAuth0DevServer(
     issuer,
     users,
     client: { clientId, clientSecret, redirectUris },
+    managementClient: {
+      clientId: managementClientId,
+      clientSecret: managementClientSecret,
+    },
     signingKeys: secrets.signingKeys,
     cookieKeys: secrets.cookieKeys,
     store,
@@ -138,11 +185,91 @@ export async function startAuth0DevServer(
   );
   provider.use(auth0RefreshErrors());
   provider.use(
+    auth0ClientCredentialsErrors(status =>
+      counters.recordManagement('token', status),
+    ),
+  );
+  const signer = createManagementTokenSigner({
+    issuer,
+    signingKeys: secrets.signingKeys,
+  });
+  registerClientCredentialsGrant({
+    provider,
+    signer,
+    issuer,
+    scopes: () => knobs.managementScopes,
+    lifetimeSeconds: () => knobs.managementTokenLifetimeSeconds,
+    log,
+  });
+  provider.use(
+    managementApi({
+      issuer,
+      directory,
+      signer,
+      exportJobs: createExportJobs({
+        origin: new URL(issuer).origin,
+        tenantName: 'localhost',
+      }),
+      knobs: () => knobs,
+      takeFailure,
+      rateLimiter: managementLimiter,
+      counters,
+      log,
+    }),
+  );
+  provider.use(
     revocationRoute({ provider, store, clientId, clientSecret, log }),
   );
-  provider.use(interactionRoutes({ provider, users, usersFile, log }));
-  provider.use(auth0Routes({ provider, users, clientId, logoutUrls, log }));
+  provider.use(
+    interactionRoutes({
+      provider,
+      users,
+      usersFile,
+      log,
+      onSignIn: sub => directory.recordSignIn(sub),
+    }),
+  );
+  provider.use(
+    auth0Routes({
+      provider,
+      users,
+      clientId,
+      managementClientId,
+      logoutUrls,
+      log,
+      personById: id => directory.personById(id),
+    }),
+  );
   handle = provider.callback();
+
+  /**
+   * The forced failure (managementFailure knob) a Management API request gets: `skip`
+   * requests pass first, then `count` fail; the knob clears itself when `count` runs out.
+   */
+  function takeFailure(
+    endpoint: ManagementEndpoint,
+  ): ManagementFailure | undefined {
+    const failure = knobs.managementFailure;
+    if (
+      !failure ||
+      (failure.endpoints !== null && !failure.endpoints.includes(endpoint))
+    ) {
+      return undefined;
+    }
+    if (failure.skip > 0) {
+      knobs = {
+        ...knobs,
+        managementFailure: { ...failure, skip: failure.skip - 1 },
+      };
+      return undefined;
+    }
+    const count = failure.count === null ? null : failure.count - 1;
+    knobs = {
+      ...knobs,
+      managementFailure: count === 0 ? null : { ...failure, count },
+    };
+    return failure;
+  }
 
   const setAccepting = async (accept: boolean) => {
     if (accept && !server.listening) {
@@ -163,6 +290,9 @@ export async function startAuth0DevServer(
   const updateKnobs = async (patch: KnobsPatch) => {
     const next = applyKnobsPatch(knobs, patch);
     if (next.userinfoRateLimit && !knobs.userinfoRateLimit) rateLimiter.reset();
+    if (next.managementRateLimit && !knobs.managementRateLimit) {
+      managementLimiter.reset();
+    }
     await setAccepting(!next.refuseConnections);
     knobs = next;
     log(`knobs changed: ${JSON.stringify(patch)}`);
@@ -176,6 +306,9 @@ export async function startAuth0DevServer(
     domain: `localhost:${port}`,
     clientId,
     clientSecret,
+    managementClientId,
+    managementClientSecret,
+    managementAudience: audience,
     caFile: tls.caFile,
     adminUrl,
     redirectUris: redirectUris.entries,
@@ -188,13 +321,17 @@ export async function startAuth0DevServer(
       sub: user.sub,
       email: user.email,
       emailVerified: user.emailVerified,
+      blocked: user.blocked,
       organizations: user.organizations,
+      roles: user.roles,
     })),
     organizations: users.organizations.map(organization => ({
       id: organization.id,
       name: organization.name,
       displayName: organization.displayName,
     })),
+    roles: users.roles.map(role => ({ id: role.id, name: role.name })),
+    syntheticUsers: directory.synthetic(),
     adminRoutes: [
       'GET /',
       'GET /knobs',
@@ -202,6 +339,8 @@ export async function startAuth0DevServer(
       'GET /counters',
       'DELETE /counters',
       'GET /refresh-tokens',
+      'GET /synthetic-users',
+      'POST /synthetic-users',
       'POST /reset',
     ],
   });
@@ -214,10 +353,30 @@ export async function startAuth0DevServer(
       return counters.snapshot();
     },
     refreshTokens: () => listRefreshTokens(store, users, organizationGrants),
+    syntheticUsers: () => directory.synthetic(),
+    setSyntheticUsers(spec) {
+      validateSynthetic(spec);
+      const started = performance.now();
+      directory.setSynthetic(spec);
+      log(
+        `synthetic users: ${spec.count} (seed ${spec.seed}) in ${Math.round(
+          performance.now() - started,
+        )} ms`,
+      );
+      return directory.synthetic();
+    },
     async reset() {
       const knobsNow = await updateKnobs(startKnobs);
+      const synthetic = directory.synthetic();
+      if (
+        synthetic.count !== startSynthetic.count ||
+        synthetic.seed !== startSynthetic.seed
+      ) {
+        directory.setSynthetic(startSynthetic);
+      }
       counters.reset();
       rateLimiter.reset();
+      managementLimiter.reset();
       return knobsNow;
     },
   };
@@ -246,6 +405,16 @@ export async function startAuth0DevServer(
       provider.removeAllListeners();
     },
   };
+}
+
+function validateSynthetic(spec: { count: number; seed: number }) {
+  for (const [name, value] of Object.entries(spec)) {
+    if (!Number.isInteger(value) || value < 0 || value > maxCount) {
+      throw new Error(
+        `auth0-dev-server: synthetic users: ${name} must be a whole number from 0 to ${maxCount}, not ${value}`,
+      );
+    }
+  }
 }
 
 async function listen(

@@ -251,3 +251,69 @@ export async function userinfo(
     headers: { authorization: `Bearer ${accessToken}` },
   });
 }
+
+/**
+ * `POST /oauth/token` with `grant_type=client_credentials` for the Management API, as the
+ * auth0 SDK sends it (a form, the secret in the body); `form` overrides any field.
+ */
+export async function managementTokenRequest(
+  browser: Browser,
+  server: Auth0DevServer,
+  form: Record<string, string> = {},
+): Promise<{ status: number; body: TokenResponse }> {
+  const response = await browser.post(
+    new URL('oauth/token', server.issuer).href,
+    {
+      grant_type: 'client_credentials',
+      client_id: server.managementClientId,
+      client_secret: server.managementClientSecret,
+      audience: server.managementAudience,
+      ...form,
+    },
+  );
+  return { status: response.status, body: JSON.parse(response.body) };
+}
+
+/** A Management API token for the machine-to-machine application. */
+export async function managementToken(
+  browser: Browser,
+  server: Auth0DevServer,
+): Promise<string> {
+  const { status, body } = await managementTokenRequest(browser, server);
+  if (status !== 200 || !body.access_token) {
+    throw new Error(
+      `token request answered ${status}: ${JSON.stringify(body)}`,
+    );
+  }
+  return body.access_token;
+}
+
+export type ApiResponse = {
+  status: number;
+  headers: Headers;
+  // The parsed JSON body: tests look into it freely.
+  body: any;
+};
+
+/** A Management API call: `path` is under /api/v2/ (`users?per_page=5`). */
+export async function managementApiRequest(
+  browser: Browser,
+  server: Auth0DevServer,
+  token: string | undefined,
+  path: string,
+  init: { method?: string; json?: unknown } = {},
+): Promise<ApiResponse> {
+  const response = await browser.request(
+    new URL(`api/v2/${path}`, server.issuer).href,
+    {
+      method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+      json: init.json,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    },
+  );
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.body === '' ? undefined : JSON.parse(response.body),
+  };
+}

@@ -150,7 +150,7 @@ function endpointOf(method: string, path: string): CountedEndpoint | undefined {
 
 function isLatencyEndpoint(
   endpoint: CountedEndpoint,
-): endpoint is LatencyEndpoint {
+): endpoint is CountedEndpoint & LatencyEndpoint {
   return (latencyEndpoints as readonly string[]).includes(endpoint);
 }
 

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 export { authModuleAuth0UserIdResolver as default } from './module';
-export {
-  AUTH0_USER_ID_ANNOTATION,
-  auth0UserIdMatchingUserEntityAnnotation,
-} from './resolver';
+export { auth0UserIdMatchingUserEntityAnnotation } from './resolver';
+// Kept for compatibility: the annotation's name now lives in the common package.
+export { AUTH0_USER_ID_ANNOTATION } from '@backstage-auth0/plugin-auth0-common';

@@ -1,13 +1,7 @@
 import { createSignInResolverFactory } from '@backstage/plugin-auth-node';
 import type { Auth0SignInInfo } from '@backstage-auth0/plugin-auth-backend-module-auth0';
+import { AUTH0_USER_ID_ANNOTATION } from '@backstage-auth0/plugin-auth0-common';
 import { z } from 'zod/v3';
-
-/**
- * The annotation on a User entity that holds its Auth0 user id, e.g. `auth0|64f0c2...`.
- *
- * @public
- */
-export const AUTH0_USER_ID_ANNOTATION = 'auth0.com/user-id';
 
 /**
  * Signs in the User entity whose annotation equals the Auth0 user id (`sub`). Unlike

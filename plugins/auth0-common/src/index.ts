@@ -1,5 +1,5 @@
 /**
- * What the Auth0 sign-in backend module and the frontend packages agree on.
+ * What the Auth0 sign-in backend module, the catalog module and the frontend packages agree on.
  *
  * @packageDocumentation
  */
@@ -13,3 +13,8 @@ export {
   isAuth0SignInErrorName,
   type Auth0SignInErrorName,
 } from './errorNames';
+export {
+  AUTH0_ORGANIZATION_ID_ANNOTATION,
+  AUTH0_ROLE_ID_ANNOTATION,
+  AUTH0_USER_ID_ANNOTATION,
+} from './annotations';
