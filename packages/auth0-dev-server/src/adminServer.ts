@@ -38,6 +38,9 @@ export type AdminTarget = DevServerControls & {
 
 const maxBodyBytes = 64 * 1024;
 
+/** A request the admin API cannot take: it answers 400 with the message. */
+class BadRequest extends Error {}
+
 /**
  * The admin API: plain HTTP with JSON on a loopback port of its own, so that it keeps
  * answering while the main port refuses connections.
@@ -55,7 +58,9 @@ const maxBodyBytes = 64 * 1024;
 export function createAdminServer(target: AdminTarget): Server {
   return createServer((request, response) => {
     handle(target, request, response).catch(error => {
-      send(response, 500, { error: (error as Error).message });
+      send(response, error instanceof BadRequest ? 400 : 500, {
+        error: (error as Error).message,
+      });
     });
   });
 }
@@ -76,16 +81,7 @@ async function handle(
       send(response, 200, target.knobs());
       return;
     case 'PATCH /knobs': {
-      let body: unknown;
-      try {
-        body = JSON.parse(await readBody(request));
-      } catch (error) {
-        send(response, 400, {
-          error: `the body must be JSON: ${(error as Error).message}`,
-        });
-        return;
-      }
-      const { patch, problems } = validateKnobsPatch(body);
+      const { patch, problems } = validateKnobsPatch(await readJson(request));
       if (!patch) {
         send(response, 400, { error: problems.join('; '), problems });
         return;
@@ -112,16 +108,10 @@ async function handle(
       send(response, 200, target.syntheticUsers());
       return;
     case 'POST /synthetic-users': {
-      let body: unknown;
-      try {
-        body = JSON.parse(await readBody(request));
-      } catch (error) {
-        send(response, 400, {
-          error: `the body must be JSON: ${(error as Error).message}`,
-        });
-        return;
-      }
-      const input = body as { count?: unknown; seed?: unknown } | null;
+      const input = (await readJson(request)) as {
+        count?: unknown;
+        seed?: unknown;
+      } | null;
       const unknown =
         typeof input === 'object' && input !== null
           ? Object.keys(input).filter(key => key !== 'count' && key !== 'seed')
@@ -162,6 +152,15 @@ async function handle(
       send(response, 404, {
         error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, POST /reset`,
       });
+  }
+}
+
+/** The request's body as JSON; a BadRequest when it is not JSON or is too large. */
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  try {
+    return JSON.parse(await readBody(request));
+  } catch (error) {
+    throw new BadRequest(`the body must be JSON: ${(error as Error).message}`);
   }
 }
 

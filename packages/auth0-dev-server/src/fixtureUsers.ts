@@ -100,7 +100,6 @@ export async function loadFixtureUsers(file: string): Promise<FixtureUsers> {
   return indexUsers(users, organizations, roles);
 }
 
-const organizationIdPattern = /^org_[A-Za-z0-9]+$/;
 // Auth0 keeps organization names in lower case: letters, digits, '-' and '_'.
 const organizationNamePattern = /^[a-z0-9][a-z0-9_-]*$/;
 
@@ -108,103 +107,130 @@ function parseOrganizations(
   document: unknown,
   problems: string[],
 ): FixtureOrganization[] {
-  if (!isRecord(document) || document.organizations === undefined) return [];
-  if (!Array.isArray(document.organizations)) {
-    problems.push('`organizations` must be a list');
-    return [];
-  }
-  const seen = new Set<string>();
-  const organizations: FixtureOrganization[] = [];
-  document.organizations.forEach((entry: unknown, index: number) => {
-    const where = `organizations[${index}]`;
-    if (!isRecord(entry)) {
-      problems.push(`${where} must be a mapping`);
-      return;
-    }
-    const { id, name, display_name: displayName } = entry;
-    let valid = true;
-    if (typeof id !== 'string' || !organizationIdPattern.test(id)) {
-      problems.push(
-        `${where}.id must look like Auth0's organization ids: "org_" and letters or digits`,
-      );
-      valid = false;
-    }
-    if (typeof name !== 'string' || !organizationNamePattern.test(name)) {
-      problems.push(
-        `${where}.name must be lower case letters, digits, '-' or '_', as Auth0 keeps organization names`,
-      );
-      valid = false;
-    }
-    if (displayName !== undefined && typeof displayName !== 'string') {
-      problems.push(`${where}.display_name must be a string`);
-      valid = false;
-    }
-    for (const key of [id, name]) {
-      if (typeof key !== 'string') continue;
-      if (seen.has(key)) {
-        problems.push(`${where}: "${key}" is used twice`);
-        valid = false;
-      }
-      seen.add(key);
-    }
-    if (!valid) return;
-    organizations.push({
-      id: id as string,
-      name: name as string,
-      displayName: (displayName as string | undefined) ?? (name as string),
-    });
+  return parseAuth0Objects(document, problems, {
+    key: 'organizations',
+    kind: 'organization',
+    idPrefix: 'org_',
+    validName: name => organizationNamePattern.test(name),
+    nameProblem:
+      "must be lower case letters, digits, '-' or '_', as Auth0 keeps organization names",
+    readRest: (entry, { optionalString }) => ({
+      displayName: optionalString('display_name') ?? (entry.name as string),
+    }),
   });
-  return organizations;
 }
 
-const roleIdPattern = /^rol_[A-Za-z0-9]+$/;
-
 function parseRoles(document: unknown, problems: string[]): FixtureRole[] {
-  if (!isRecord(document) || document.roles === undefined) return [];
-  if (!Array.isArray(document.roles)) {
-    problems.push('`roles` must be a list');
+  return parseAuth0Objects(document, problems, {
+    key: 'roles',
+    kind: 'role',
+    idPrefix: 'rol_',
+    validName: name => name.trim() !== '',
+    nameProblem: 'must be a non-empty string',
+    readRest: (_entry, { optionalString }) => ({
+      description: optionalString('description') ?? '',
+    }),
+  });
+}
+
+/**
+ * A top-level list of Auth0 objects (roles, organizations) that the file may leave out: each
+ * a mapping with an `id` of Auth0's form (the prefix, then letters or digits) and a `name`,
+ * neither used twice in the list; `readRest` checks and reads its other fields. The problems
+ * come in that order: id, name, the other fields, then ids or names used twice.
+ */
+function parseAuth0Objects<Rest>(
+  document: unknown,
+  problems: string[],
+  spec: {
+    key: 'organizations' | 'roles';
+    kind: string;
+    idPrefix: string;
+    validName: (name: string) => boolean;
+    nameProblem: string;
+    readRest: (entry: Record<string, unknown>, context: EntryContext) => Rest;
+  },
+): Array<{ id: string; name: string } & Rest> {
+  const { key, kind, idPrefix } = spec;
+  if (!isRecord(document) || document[key] === undefined) return [];
+  const list = document[key];
+  if (!Array.isArray(list)) {
+    problems.push(`\`${key}\` must be a list`);
     return [];
   }
+  const idPattern = new RegExp(`^${idPrefix}[A-Za-z0-9]+$`);
   const seen = new Set<string>();
-  const roles: FixtureRole[] = [];
-  document.roles.forEach((entry: unknown, index: number) => {
-    const where = `roles[${index}]`;
+  return readEntries(list, key, problems, (entry, context) => {
+    const { where, check } = context;
+    const { id, name } = entry;
+    check(
+      typeof id === 'string' && idPattern.test(id),
+      `${where}.id must look like Auth0's ${kind} ids: "${idPrefix}" and letters or digits`,
+    );
+    check(
+      typeof name === 'string' && spec.validName(name),
+      `${where}.name ${spec.nameProblem}`,
+    );
+    const rest = spec.readRest(entry, context);
+    for (const taken of [id, name]) {
+      if (typeof taken !== 'string') continue;
+      check(!seen.has(taken), `${where}: "${taken}" is used twice`);
+      seen.add(taken);
+    }
+    // Kept only when every check passed: then id and name are strings.
+    return { id: id as string, name: name as string, ...rest };
+  });
+}
+
+/** How `readEntries` hands one entry of a list to the code that reads it. */
+type EntryContext = {
+  /** Where the entry stands, as problems name it: `roles[2]`. */
+  where: string;
+  index: number;
+  /** Names `problem` unless `ok`, and then leaves the entry out. */
+  check(ok: boolean, problem: string): void;
+  /** The entry's `key`, which it may leave out but must otherwise give as a string. */
+  optionalString(key: string): string | undefined;
+};
+
+/**
+ * Reads each entry of a list that is a mapping with `read`, and keeps what it answers unless a
+ * check failed or it answered undefined; names the entries that are not mappings.
+ */
+function readEntries<T>(
+  list: unknown[],
+  key: string,
+  problems: string[],
+  read: (
+    entry: Record<string, unknown>,
+    context: EntryContext,
+  ) => T | undefined,
+): T[] {
+  const items: T[] = [];
+  list.forEach((entry, index) => {
+    const where = `${key}[${index}]`;
     if (!isRecord(entry)) {
       problems.push(`${where} must be a mapping`);
       return;
     }
-    const { id, name, description } = entry;
     let valid = true;
-    if (typeof id !== 'string' || !roleIdPattern.test(id)) {
-      problems.push(
-        `${where}.id must look like Auth0's role ids: "rol_" and letters or digits`,
+    const check = (ok: boolean, problem: string) => {
+      if (ok) return;
+      problems.push(problem);
+      valid = false;
+    };
+    const optionalString = (field: string) => {
+      const value = entry[field];
+      check(
+        value === undefined || typeof value === 'string',
+        `${where}.${field} must be a string`,
       );
-      valid = false;
-    }
-    if (typeof name !== 'string' || name.trim() === '') {
-      problems.push(`${where}.name must be a non-empty string`);
-      valid = false;
-    }
-    if (description !== undefined && typeof description !== 'string') {
-      problems.push(`${where}.description must be a string`);
-      valid = false;
-    }
-    for (const key of [id, typeof name === 'string' ? name : undefined]) {
-      if (typeof key !== 'string') continue;
-      if (seen.has(key)) {
-        problems.push(`${where}: "${key}" is used twice`);
-        valid = false;
-      }
-      seen.add(key);
-    }
-    if (!valid) return;
-    roles.push({
-      id: id as string,
-      name: name as string,
-      description: (description as string | undefined) ?? '',
-    });
+      return typeof value === 'string' ? value : undefined;
+    };
+    const item = read(entry, { where, index, check, optionalString });
+    if (valid && item !== undefined) items.push(item);
   });
-  return roles;
+  return items;
 }
 
 function parseUsers(
@@ -221,109 +247,107 @@ function parseUsers(
     problems.push('`password` must be a string');
   }
   const seenIds = new Set<string>();
-  const users: FixtureUser[] = [];
-  document.users.forEach((entry: unknown, index: number) => {
-    const where = `users[${index}]`;
-    if (!isRecord(entry)) {
-      problems.push(`${where} must be a mapping`);
-      return;
-    }
-    const text = (key: string, required: boolean) => {
-      const value = entry[key];
-      if (value === undefined && !required) return undefined;
-      if (typeof value !== 'string' || value === '') {
-        problems.push(`${where}.${key} must be a non-empty string`);
-        return undefined;
-      }
-      return value;
-    };
-    const id = text('id', true);
-    const email = text('email', true);
-    const name = text('name', true);
-    const nickname = text('nickname', false);
-    const picture = text('picture', false);
-    const note = text('note', false);
-    const updatedAt = text('updated_at', false);
-    const createdAt = text('created_at', false);
-    for (const [key, value] of [
-      ['updated_at', updatedAt],
-      ['created_at', createdAt],
-    ] as const) {
-      if (value !== undefined && Number.isNaN(Date.parse(value))) {
-        problems.push(`${where}.${key} must be an ISO 8601 date and time`);
-      }
-    }
-    if (entry.blocked !== undefined && typeof entry.blocked !== 'boolean') {
-      problems.push(`${where}.blocked must be true or false`);
-    }
-    const password =
-      text('password', false) ??
-      (typeof sharedPassword === 'string' ? sharedPassword : undefined);
-    if (typeof entry.email_verified !== 'boolean') {
-      problems.push(`${where}.email_verified must be true or false`);
-    }
-    if (id !== undefined && !/^[A-Za-z0-9._-]+$/.test(id)) {
-      problems.push(
-        `${where}.id "${id}" may only hold letters, digits, '.', '_' and '-'`,
-      );
-    }
-    if (id !== undefined && seenIds.has(id)) {
-      problems.push(`${where}.id "${id}" is used twice`);
-    }
-    if (id !== undefined) seenIds.add(id);
-    if (password === undefined) {
-      problems.push(
-        `${where} has no password and the file has no shared \`password\``,
-      );
-    }
-    const idList = (key: 'organizations' | 'roles', what: string) => {
-      const ids: string[] = [];
-      const value = entry[key];
-      if (value === undefined) return ids;
-      if (
-        !Array.isArray(value) ||
-        !value.every(item => typeof item === 'string')
-      ) {
-        problems.push(`${where}.${key} must be a list of ${what} ids`);
-        return ids;
-      }
-      for (const listed of value as string[]) {
-        if (known[key].has(listed)) {
-          ids.push(listed);
-        } else {
-          problems.push(
-            `${where}.${key} names "${listed}", which is not the id of ${
-              what === 'organization' ? 'an' : 'a'
-            } ${what} in \`${key}\``,
-          );
+  return readEntries(
+    document.users,
+    'users',
+    problems,
+    (entry, { where, index }) => {
+      const text = (key: string, required: boolean) => {
+        const value = entry[key];
+        if (value === undefined && !required) return undefined;
+        if (typeof value !== 'string' || value === '') {
+          problems.push(`${where}.${key} must be a non-empty string`);
+          return undefined;
+        }
+        return value;
+      };
+      const id = text('id', true);
+      const email = text('email', true);
+      const name = text('name', true);
+      const nickname = text('nickname', false);
+      const picture = text('picture', false);
+      const note = text('note', false);
+      const updatedAt = text('updated_at', false);
+      const createdAt = text('created_at', false);
+      for (const [key, value] of [
+        ['updated_at', updatedAt],
+        ['created_at', createdAt],
+      ] as const) {
+        if (value !== undefined && Number.isNaN(Date.parse(value))) {
+          problems.push(`${where}.${key} must be an ISO 8601 date and time`);
         }
       }
-      return ids;
-    };
-    const organizations = idList('organizations', 'organization');
-    const roles = idList('roles', 'role');
-    if (!id || !email || !name || password === undefined) return;
-    users.push({
-      id,
-      sub: `auth0|${id}`,
-      email,
-      emailVerified: entry.email_verified === true,
-      name,
-      nickname: nickname ?? email.split('@')[0],
-      picture,
-      updatedAt: updatedAt ?? defaultUpdatedAt,
-      createdAt:
-        normalizedDate(createdAt) ??
-        // Distinct, in file order, as if each user signed up a minute after the last.
-        new Date(Date.parse(defaultCreatedAt) + index * 60_000).toISOString(),
-      password,
-      note,
-      organizations,
-      roles,
-      blocked: entry.blocked === true,
-    });
-  });
-  return users;
+      if (entry.blocked !== undefined && typeof entry.blocked !== 'boolean') {
+        problems.push(`${where}.blocked must be true or false`);
+      }
+      const password =
+        text('password', false) ??
+        (typeof sharedPassword === 'string' ? sharedPassword : undefined);
+      if (typeof entry.email_verified !== 'boolean') {
+        problems.push(`${where}.email_verified must be true or false`);
+      }
+      if (id !== undefined && !/^[A-Za-z0-9._-]+$/.test(id)) {
+        problems.push(
+          `${where}.id "${id}" may only hold letters, digits, '.', '_' and '-'`,
+        );
+      }
+      if (id !== undefined && seenIds.has(id)) {
+        problems.push(`${where}.id "${id}" is used twice`);
+      }
+      if (id !== undefined) seenIds.add(id);
+      if (password === undefined) {
+        problems.push(
+          `${where} has no password and the file has no shared \`password\``,
+        );
+      }
+      const idList = (key: 'organizations' | 'roles', what: string) => {
+        const ids: string[] = [];
+        const value = entry[key];
+        if (value === undefined) return ids;
+        if (
+          !Array.isArray(value) ||
+          !value.every(item => typeof item === 'string')
+        ) {
+          problems.push(`${where}.${key} must be a list of ${what} ids`);
+          return ids;
+        }
+        for (const listed of value as string[]) {
+          if (known[key].has(listed)) {
+            ids.push(listed);
+          } else {
+            problems.push(
+              `${where}.${key} names "${listed}", which is not the id of ${
+                what === 'organization' ? 'an' : 'a'
+              } ${what} in \`${key}\``,
+            );
+          }
+        }
+        return ids;
+      };
+      const organizations = idList('organizations', 'organization');
+      const roles = idList('roles', 'role');
+      if (!id || !email || !name || password === undefined) return undefined;
+      return {
+        id,
+        sub: `auth0|${id}`,
+        email,
+        emailVerified: entry.email_verified === true,
+        name,
+        nickname: nickname ?? email.split('@')[0],
+        picture,
+        updatedAt: updatedAt ?? defaultUpdatedAt,
+        createdAt:
+          normalizedDate(createdAt) ??
+          // Distinct, in file order, as if each user signed up a minute after the last.
+          new Date(Date.parse(defaultCreatedAt) + index * 60_000).toISOString(),
+        password,
+        note,
+        organizations,
+        roles,
+        blocked: entry.blocked === true,
+      };
+    },
+  );
 }
 
 function normalizedDate(value: string | undefined): string | undefined {

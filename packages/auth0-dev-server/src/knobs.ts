@@ -133,6 +133,64 @@ export function defaultKnobs(options: {
 }
 
 /**
+ * A knob or field that takes a whole number from `min` to `max` (and null too where
+ * `nullable`); `expected` is how its problem words what it must be.
+ */
+type WholeNumberRule = {
+  min: number;
+  max: number;
+  expected: string;
+  nullable?: boolean;
+};
+
+type RuleValue<R extends WholeNumberRule> = R extends { nullable: true }
+  ? number | null
+  : number;
+
+const latencyRule = {
+  min: 0,
+  max: 600_000,
+  expected: 'a whole number of milliseconds',
+} as const satisfies WholeNumberRule;
+
+/** Checked after `tokenErrorStatus`, so that the problems come in the order of the knobs. */
+const tokenNumberRules = {
+  tokenRetryAfterSeconds: {
+    min: 0,
+    max: 86_400,
+    expected: 'null or a whole number of seconds',
+    nullable: true,
+  },
+} as const satisfies Record<string, WholeNumberRule>;
+
+/** Checked after `managementScopes`. */
+const managementNumberRules = {
+  managementTokenLifetimeSeconds: {
+    min: 1,
+    max: 2_592_000,
+    expected: 'a whole number of seconds',
+  },
+  exportJobDurationMs: latencyRule,
+} as const satisfies Record<string, WholeNumberRule>;
+
+const managementFailureNumberRules = {
+  count: {
+    min: 1,
+    max: 1_000_000,
+    expected: 'a whole number of requests (or null: until cleared)',
+    nullable: true,
+  },
+  skip: { min: 0, max: 1_000_000, expected: 'a whole number of requests' },
+  resetSeconds: { min: 0, max: 86_400, expected: 'a whole number of seconds' },
+  retryAfterSeconds: {
+    min: 0,
+    max: 86_400,
+    expected: 'a whole number of seconds',
+    nullable: true,
+  },
+} as const satisfies Record<string, WholeNumberRule>;
+
+/**
  * Checks a patch from the admin API and says everything wrong with it at once, so that a
  * typo in a test fails loudly instead of turning no knob.
  */
@@ -176,17 +234,10 @@ export function validateKnobsPatch(input: unknown): {
               ', ',
             )}`,
           );
-        } else if (
-          typeof value !== 'number' ||
-          !Number.isInteger(value) ||
-          value < 0 ||
-          value > 600_000
-        ) {
-          problems.push(
-            `latencyMs.${endpoint} must be a whole number of milliseconds from 0 to 600000`,
-          );
-        } else {
+        } else if (fitsRule(value, latencyRule)) {
           patch.latencyMs[endpoint as LatencyEndpoint] = value;
+        } else {
+          problems.push(ruleProblem(`latencyMs.${endpoint}`, latencyRule));
         }
       }
     }
@@ -216,36 +267,19 @@ export function validateKnobsPatch(input: unknown): {
 
   if (input.tokenErrorStatus !== undefined) {
     const value = input.tokenErrorStatus;
-    if (
-      value !== null &&
-      (typeof value !== 'number' ||
-        !Number.isInteger(value) ||
-        (value !== 429 && (value < 500 || value > 599)))
-    ) {
+    if (value === null || isForcedStatus(value)) {
+      patch.tokenErrorStatus = value;
+    } else {
       problems.push(
         'tokenErrorStatus must be null, 429, or a status code from 500 to 599',
       );
-    } else {
-      patch.tokenErrorStatus = value;
     }
   }
 
-  if (input.tokenRetryAfterSeconds !== undefined) {
-    const value = input.tokenRetryAfterSeconds;
-    if (
-      value !== null &&
-      (typeof value !== 'number' ||
-        !Number.isInteger(value) ||
-        value < 0 ||
-        value > 86_400)
-    ) {
-      problems.push(
-        'tokenRetryAfterSeconds must be null or a whole number of seconds from 0 to 86400',
-      );
-    } else {
-      patch.tokenRetryAfterSeconds = value;
-    }
-  }
+  Object.assign(
+    patch,
+    wholeNumbers(input, '', tokenNumberRules, problems) satisfies KnobsPatch,
+  );
 
   if (input.managementScopes !== undefined) {
     const value = input.managementScopes;
@@ -261,52 +295,15 @@ export function validateKnobsPatch(input: unknown): {
     }
   }
 
-  const wholeNumber = (
-    key: string,
-    value: unknown,
-    min: number,
-    max: number,
-    unit: string,
-  ): value is number => {
-    if (
-      typeof value === 'number' &&
-      Number.isInteger(value) &&
-      value >= min &&
-      value <= max
-    ) {
-      return true;
-    }
-    problems.push(
-      `${key} must be a whole number of ${unit} from ${min} to ${max}`,
-    );
-    return false;
-  };
-
-  if (
-    input.managementTokenLifetimeSeconds !== undefined &&
-    wholeNumber(
-      'managementTokenLifetimeSeconds',
-      input.managementTokenLifetimeSeconds,
-      1,
-      2_592_000,
-      'seconds',
-    )
-  ) {
-    patch.managementTokenLifetimeSeconds = input.managementTokenLifetimeSeconds;
-  }
-
-  if (
-    input.exportJobDurationMs !== undefined &&
-    wholeNumber(
-      'exportJobDurationMs',
-      input.exportJobDurationMs,
-      0,
-      600_000,
-      'milliseconds',
-    )
-  ) {
-    patch.exportJobDurationMs = input.exportJobDurationMs;
-  }
+  Object.assign(
+    patch,
+    wholeNumbers(
+      input,
+      '',
+      managementNumberRules,
+      problems,
+    ) satisfies KnobsPatch,
+  );
 
   if (input.managementFailure !== undefined) {
     const value = input.managementFailure;
@@ -317,84 +314,33 @@ export function validateKnobsPatch(input: unknown): {
         'managementFailure must be null or { "status": 429 or 500-599, "count"?, "skip"?, "endpoints"?, "resetSeconds"?, "retryAfterSeconds"? }',
       );
     } else {
-      const failure: ManagementFailurePatch = { status: 0 };
       const before = problems.length;
       for (const key of Object.keys(value)) {
         if (
-          ![
-            'status',
-            'count',
-            'skip',
-            'endpoints',
-            'resetSeconds',
-            'retryAfterSeconds',
-          ].includes(key)
+          key !== 'status' &&
+          key !== 'endpoints' &&
+          !Object.hasOwn(managementFailureNumberRules, key)
         ) {
           problems.push(`managementFailure.${key}: unknown field`);
         }
       }
-      const status = value.status;
-      if (
-        typeof status !== 'number' ||
-        !Number.isInteger(status) ||
-        (status !== 429 && (status < 500 || status > 599))
-      ) {
+      const failure: ManagementFailurePatch = { status: 0 };
+      if (isForcedStatus(value.status)) {
+        failure.status = value.status;
+      } else {
         problems.push(
           'managementFailure.status must be 429 or a status code from 500 to 599',
         );
-      } else {
-        failure.status = status;
       }
-      if (value.count === null) failure.count = null;
-      else if (
-        value.count !== undefined &&
-        wholeNumber(
-          'managementFailure.count',
-          value.count,
-          1,
-          1_000_000,
-          'requests (or null: until cleared)',
-        )
-      ) {
-        failure.count = value.count;
-      }
-      if (
-        value.skip !== undefined &&
-        wholeNumber(
-          'managementFailure.skip',
-          value.skip,
-          0,
-          1_000_000,
-          'requests',
-        )
-      ) {
-        failure.skip = value.skip;
-      }
-      if (
-        value.resetSeconds !== undefined &&
-        wholeNumber(
-          'managementFailure.resetSeconds',
-          value.resetSeconds,
-          0,
-          86_400,
-          'seconds',
-        )
-      ) {
-        failure.resetSeconds = value.resetSeconds;
-      }
-      if (value.retryAfterSeconds === null) failure.retryAfterSeconds = null;
-      else if (
-        value.retryAfterSeconds !== undefined &&
-        wholeNumber(
-          'managementFailure.retryAfterSeconds',
-          value.retryAfterSeconds,
-          0,
-          86_400,
-          'seconds',
-        )
-      ) {
-        failure.retryAfterSeconds = value.retryAfterSeconds;
-      }
+      Object.assign(
+        failure,
+        wholeNumbers(
+          value,
+          'managementFailure.',
+          managementFailureNumberRules,
+          problems,
+        ) satisfies Partial<ManagementFailurePatch>,
+      );
       if (value.endpoints === null) failure.endpoints = null;
       else if (value.endpoints !== undefined) {
         const names = value.endpoints;
@@ -486,6 +432,52 @@ export function applyKnobsPatch(knobs: Knobs, patch: KnobsPatch): Knobs {
     exportJobDurationMs: patch.exportJobDurationMs ?? knobs.exportJobDurationMs,
     failExportJobs: patch.failExportJobs ?? knobs.failExportJobs,
   };
+}
+
+function fitsRule<R extends WholeNumberRule>(
+  value: unknown,
+  rule: R,
+): value is RuleValue<R> {
+  if (value === null) return rule.nullable === true;
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= rule.min &&
+    value <= rule.max
+  );
+}
+
+function ruleProblem(name: string, rule: WholeNumberRule): string {
+  return `${name} must be ${rule.expected} from ${rule.min} to ${rule.max}`;
+}
+
+/**
+ * The fields of `source` that `rules` names and that it holds, when they fit their rules; the
+ * others named in `problems` (as `prefix` and the key), in the order of `rules`.
+ */
+function wholeNumbers<Rules extends Record<string, WholeNumberRule>>(
+  source: Record<string, unknown>,
+  prefix: string,
+  rules: Rules,
+  problems: string[],
+): { [K in keyof Rules]?: RuleValue<Rules[K]> } {
+  const values: Record<string, number | null> = {};
+  for (const [key, rule] of Object.entries(rules)) {
+    const value = source[key];
+    if (value === undefined) continue;
+    if (fitsRule(value, rule)) values[key] = value;
+    else problems.push(ruleProblem(`${prefix}${key}`, rule));
+  }
+  return values as { [K in keyof Rules]?: RuleValue<Rules[K]> };
+}
+
+/** 429 (rate-limited) or a server error: what the forced-failure knobs answer. */
+function isForcedStatus(value: unknown): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    (value === 429 || (value >= 500 && value <= 599))
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

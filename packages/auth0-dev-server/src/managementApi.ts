@@ -278,13 +278,34 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
     ...params.perPage(0),
     description: 'Number of results per page.',
   };
-  const offsetOrCheckpoint = {
+  // validateQuery names the first bad parameter in the order given here: the roles endpoints
+  // take per_page first.
+  const offsetParams = {
     page: params.page,
     per_page: params.perPage(1),
     include_totals: params.includeTotals,
+  };
+  const roleOffsetParams = {
+    per_page: offsetParams.per_page,
+    page: offsetParams.page,
+    include_totals: offsetParams.include_totals,
+  };
+  const offsetOrCheckpoint = {
+    ...offsetParams,
     from: params.from,
     take: params.take,
   };
+  /** Offset paging with the cap error of the endpoints that have checkpoint paging too. */
+  const offsetList = <T>(
+    items: readonly T[],
+    query: QueryValues,
+    key: string,
+    render: (item: T) => unknown,
+  ) =>
+    offsetPage(items, query, key, {
+      capError: checkpointPagingCapError,
+      render,
+    });
   const listOf = <T>(
     items: readonly T[],
     query: QueryValues,
@@ -294,10 +315,7 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
   ) =>
     wantsCheckpoint(query)
       ? checkpointPage(items, query, key, { idOf, render })
-      : offsetPage(items, query, key, {
-          capError: checkpointPagingCapError,
-          render,
-        });
+      : offsetList(items, query, key, render);
 
   return [
     {
@@ -387,44 +405,32 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
       method: 'GET',
       pattern: /^\/users\/([^/]+)\/roles$/,
       scopes: ['read:users', 'read:roles', 'read:role_members'],
-      query: {
-        per_page: params.perPage(1),
-        page: params.page,
-        include_totals: params.includeTotals,
-      },
-      handle({ match, query }) {
-        const roles = person(match[0])
-          .roles.map(id => directory.role(id))
-          .filter((found): found is FixtureRole => found !== undefined);
-        return {
-          body: offsetPage(roles, query, 'roles', {
-            capError: checkpointPagingCapError,
-            render: renderRole,
-          }),
-        };
-      },
+      query: roleOffsetParams,
+      handle: ({ match, query }) => ({
+        body: offsetList(
+          existing(person(match[0]).roles, id => directory.role(id)),
+          query,
+          'roles',
+          renderRole,
+        ),
+      }),
     },
     {
       endpoint: 'userOrganizations',
       method: 'GET',
       pattern: /^\/users\/([^/]+)\/organizations$/,
       scopes: ['read:organizations'],
-      query: {
-        page: params.page,
-        per_page: params.perPage(1),
-        include_totals: params.includeTotals,
-      },
-      handle({ match, query }) {
-        const organizations = person(match[0])
-          .organizations.map(id => directory.organization(id))
-          .filter((found): found is FixtureOrganization => found !== undefined);
-        return {
-          body: offsetPage(organizations, query, 'organizations', {
-            capError: checkpointPagingCapError,
-            render: renderOrganization,
-          }),
-        };
-      },
+      query: offsetParams,
+      handle: ({ match, query }) => ({
+        body: offsetList(
+          existing(person(match[0]).organizations, id =>
+            directory.organization(id),
+          ),
+          query,
+          'organizations',
+          renderOrganization,
+        ),
+      }),
     },
     {
       endpoint: 'roles',
@@ -432,9 +438,7 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
       pattern: /^\/roles$/,
       scopes: ['read:roles'],
       query: {
-        per_page: params.perPage(1),
-        page: params.page,
-        include_totals: params.includeTotals,
+        ...roleOffsetParams,
         name_filter: {
           type: 'string',
           description: 'Optional filter on name (case-insensitive).',
@@ -464,12 +468,7 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
                   filter === undefined ||
                   found.name.toLowerCase().includes(filter),
               );
-        return {
-          body: offsetPage(roles, query, 'roles', {
-            capError: checkpointPagingCapError,
-            render: renderRole,
-          }),
-        };
+        return { body: offsetList(roles, query, 'roles', renderRole) };
       },
     },
     {
@@ -648,6 +647,16 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
       },
     },
   ];
+}
+
+/** What these ids name, leaving out any id that names nothing. */
+function existing<T>(
+  ids: readonly string[],
+  find: (id: string) => T | undefined,
+): T[] {
+  return ids
+    .map(id => find(id))
+    .filter((found): found is T => found !== undefined);
 }
 
 function typeOf(value: unknown): string {

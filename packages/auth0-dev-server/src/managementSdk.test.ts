@@ -3,13 +3,12 @@
 // will meet at Auth0: the client-credentials token (fetched once, then cached), the paging
 // helpers, the error classes, and the retries on 429 and 5xx.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { ManagementClient, ManagementError } from 'auth0';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { createAdminClient, type AdminClient } from './adminClient.ts';
+import { caTrustingFetch, type CaTrustingFetch } from './caTrustingFetch.ts';
 import { createDirectory } from './directory.ts';
 import { loadFixtureUsers } from './fixtureUsers.ts';
 import { defaultUsersFile, type Auth0DevServer } from './server.ts';
@@ -19,8 +18,7 @@ describe('the auth0 SDK (ManagementClient) against the dev server', () => {
   let standIn: TestStandIn;
   let server: Auth0DevServer;
   let admin: AdminClient;
-  let dispatcher: Agent;
-  let trustingFetch: typeof fetch;
+  let trustingFetch: CaTrustingFetch;
   let client: ManagementClient;
   const synthetic = { count: 1500, seed: 1 };
 
@@ -29,9 +27,7 @@ describe('the auth0 SDK (ManagementClient) against the dev server', () => {
     server = standIn.server;
     admin = createAdminClient(server.adminUrl);
     // The SDK takes a `fetch`: this one trusts the dev server's CA, for this client only.
-    dispatcher = new Agent({ connect: { ca: readFileSync(server.caFile) } });
-    trustingFetch = ((input: string, init?: object) =>
-      undiciFetch(input, { ...init, dispatcher })) as unknown as typeof fetch;
+    trustingFetch = caTrustingFetch(server.caFile);
     client = new ManagementClient({
       domain: server.domain,
       clientId: server.managementClientId,
@@ -43,7 +39,7 @@ describe('the auth0 SDK (ManagementClient) against the dev server', () => {
     await admin.reset();
   });
   after(async () => {
-    await dispatcher.close();
+    await trustingFetch.close();
     await standIn.stop();
   });
 

@@ -1,6 +1,8 @@
 /** What the dev server tells its parent process once it listens. */
 export type ReadyInfo = {
+  /** `https://localhost:<port>/`, with the trailing slash Auth0 has. */
   issuer: string;
+  /** What Backstage's `auth.providers.auth0.*.domain` takes: `localhost:<port>`. */
   domain: string;
   clientId: string;
   clientSecret: string;
@@ -9,6 +11,7 @@ export type ReadyInfo = {
   managementClientSecret: string;
   /** `https://localhost:<port>/api/v2/`: the `audience` of Management API tokens. */
   managementAudience: string;
+  /** The local CA's certificate: set NODE_EXTRA_CA_CERTS to it for the backend. */
   caFile: string;
   adminUrl: string;
   redirectUris: string[];

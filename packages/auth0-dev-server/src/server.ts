@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createAdminServer, type DevServerControls } from './adminServer.ts';
 import { auth0Routes } from './auth0Routes.ts';
 import { ensureTlsMaterial } from './certificates.ts';
+import type { ReadyInfo } from './readyLine.ts';
 import { createCounters, type ManagementEndpoint } from './counters.ts';
 import { createDirectory } from './directory.ts';
 import { createExportJobs } from './exportJobs.ts';
@@ -42,26 +43,12 @@ import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
 import { maxCount } from './options.ts';
 
 /** A running dev server. */
-export type Auth0DevServer = DevServerControls & {
-  /** `https://localhost:<port>/`, with the trailing slash Auth0 has. */
-  issuer: string;
-  /** What Backstage's `auth.providers.auth0.*.domain` takes: `localhost:<port>`. */
-  domain: string;
-  port: number;
-  clientId: string;
-  clientSecret: string;
-  /** The "Machine to Machine" application that gets Management API tokens. */
-  managementClientId: string;
-  managementClientSecret: string;
-  /** `https://localhost:<port>/api/v2/`: the `audience` of Management API tokens. */
-  managementAudience: string;
-  /** The local CA's certificate: set NODE_EXTRA_CA_CERTS to it for the backend. */
-  caFile: string;
-  adminUrl: string;
-  redirectUris: string[];
-  logoutUrls: string[];
-  close(): Promise<void>;
-};
+export type Auth0DevServer = DevServerControls &
+  ReadyInfo & {
+    port: number;
+    logoutUrls: string[];
+    close(): Promise<void>;
+  };
 
 const host = '127.0.0.1';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

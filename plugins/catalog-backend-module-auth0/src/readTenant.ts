@@ -12,7 +12,7 @@ import {
   Auth0Role,
   Auth0User,
 } from './transformers';
-import { ExportedUser, exportUsers } from './userExport';
+import { ExportedUser, exportUsers, USER_TEXT_FIELDS } from './userExport';
 
 /** Page size of roles, role users, organizations and their members (Auth0's maximum). */
 const PAGE_SIZE = 100;
@@ -200,14 +200,7 @@ export function toAuth0User(record: ExportedUser): Auth0User | undefined {
     email_verified: record.email_verified === true,
     blocked: record.blocked === true,
   };
-  for (const key of [
-    'name',
-    'nickname',
-    'given_name',
-    'family_name',
-    'picture',
-    'created_at',
-  ] as const) {
+  for (const key of USER_TEXT_FIELDS) {
     const value = text(key);
     if (value !== undefined) user[key] = value;
   }

@@ -4,6 +4,16 @@ import { createGunzip } from 'node:zlib';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ManagementApi } from './managementApi';
 
+/** The text fields of an exported user that are kept as they are. */
+export const USER_TEXT_FIELDS = [
+  'name',
+  'nickname',
+  'given_name',
+  'family_name',
+  'picture',
+  'created_at',
+] as const;
+
 /**
  * The fields the export job writes. In the JSON format a root property brings its inner ones:
  * `identities` the connection of each identity, `app_metadata` whatever the tenant keeps there
@@ -13,12 +23,7 @@ const EXPORT_FIELDS = [
   'user_id',
   'email',
   'email_verified',
-  'name',
-  'nickname',
-  'given_name',
-  'family_name',
-  'picture',
-  'created_at',
+  ...USER_TEXT_FIELDS,
   'blocked',
   'identities',
   'app_metadata',

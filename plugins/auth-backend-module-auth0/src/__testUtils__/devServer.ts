@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Agent, fetch as undiciFetch } from 'undici';
 import {
-  startAuth0DevServerProcess,
-  type Auth0DevServerProcess,
-} from '@internal/auth0-dev-server/process';
+  startAuth0DevServerProcessWithFetch,
+  type Auth0DevServerProcessWithFetch,
+} from '@internal/auth0-dev-server/caTrustingFetch';
 import {
   createBrowser,
   type Browser,
@@ -13,35 +11,15 @@ import {
 export const CALLBACK_URL =
   'http://localhost:7007/api/auth/auth0/handler/frame';
 
-export type DevServer = Auth0DevServerProcess & {
-  /**
-   * A fetch that trusts the dev server's CA, for the module's `fetch` option. Setting a
-   * global dispatcher would not do: Node's fetch lives outside Jest's sandbox and reads the
-   * dispatcher from its own global object.
-   */
-  fetch: typeof fetch;
-};
+/** The dev server in a child process; its `fetch` trusts its CA, for the module's `fetch` option. */
+export type DevServer = Auth0DevServerProcessWithFetch;
 
 /** The dev server in a child process, with the CA trusted by `fetch` only. */
 export async function startDevServer(): Promise<DevServer> {
-  const auth0 = await startAuth0DevServerProcess({
+  return startAuth0DevServerProcessWithFetch({
     // Test backends listen on random ports.
     redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
   });
-  const dispatcher = new Agent({ connect: { ca: readFileSync(auth0.caFile) } });
-  const trustingFetch = (input: RequestInfo | URL, init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher,
-    });
-  return {
-    ...auth0,
-    fetch: trustingFetch as unknown as typeof fetch,
-    async stop() {
-      await dispatcher.close();
-      await auth0.stop();
-    },
-  };
 }
 
 /**
