@@ -47,7 +47,7 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 /** Sign-out waits this long for Auth0 to revoke the refresh token, then clears the cookie anyway. */
 const REVOKE_TIMEOUT_MS = 5_000;
 /** What a client is told to wait when Auth0 gave no hint of its own. */
-const DEFAULT_RETRY_AFTER_SECONDS = 5;
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 const MAX_RETRY_AFTER_SECONDS = 300;
 
 /**

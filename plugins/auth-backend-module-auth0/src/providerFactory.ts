@@ -18,6 +18,7 @@ import {
   isProduction,
   sessionSecretProblems,
 } from './config';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './auth0Tokens';
 import { Auth0UnavailableError } from './errors';
 import { InFlightRequests } from './inFlightRequests';
 import { Auth0RefreshCoordinator } from './refreshCoordinator';
@@ -130,10 +131,13 @@ export function createAuth0ProviderFactory(options: {
         signInResolver,
       });
     } catch (error) {
-      if (!(error instanceof Auth0ConfigError)) {
-        throw error;
-      }
-      throw new Auth0ConfigError([...error.problems, ...problems]);
+      // auth-node reads `sessionDuration` before it initializes the authenticator, so a bad
+      // duration arrives as a plain error; it is one more problem to report with the others.
+      const first =
+        error instanceof Auth0ConfigError
+          ? error.problems
+          : [`${keyPrefix}: ${toError(error).message}`];
+      throw new Auth0ConfigError([...first, ...problems]);
     }
     if (problems.length > 0) {
       throw new Auth0ConfigError(problems);
@@ -215,7 +219,10 @@ function sendUnavailable(
 ) {
   res
     .status(503)
-    .set('Retry-After', String(error.retryAfterSeconds ?? 5))
+    .set(
+      'Retry-After',
+      String(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS),
+    )
     .set('Cache-Control', 'no-store')
     .json({
       error: { name: error.name, message: error.message },
