@@ -11,7 +11,16 @@ AUTH_AUTH0_DOMAIN=localhost:7443 \
   AUTH_SESSION_SECRET=sample-session-secret \
   yarn backstage-cli config:check --strict --config app-config.yaml
 
-echo "config:check: production (app-config.yaml + app-config.production.yaml, sample values)"
+echo "config:check: development with people from Auth0 (app-config.yaml + app-config.auth0-catalog.yaml, as yarn dev layers it)"
+AUTH_AUTH0_DOMAIN=localhost:7443 \
+  AUTH_AUTH0_CLIENT_ID=backstage-local \
+  AUTH_AUTH0_CLIENT_SECRET=sample-client-secret \
+  AUTH_SESSION_SECRET=sample-session-secret \
+  AUTH0_MANAGEMENT_CLIENT_ID=backstage-catalog \
+  AUTH0_MANAGEMENT_CLIENT_SECRET=sample-management-client-secret \
+  yarn backstage-cli config:check --strict --config app-config.yaml --config app-config.auth0-catalog.yaml
+
+echo "config:check: production, the image's command (app-config.yaml + app-config.production.yaml + app-config.auth0-catalog.production.yaml, sample values)"
 APP_BASE_URL=https://backstage.example.com \
   BACKEND_SECRET=sample-backend-secret-of-at-least-32-chars \
   POSTGRES_HOST=postgres.example.internal \
@@ -24,4 +33,7 @@ APP_BASE_URL=https://backstage.example.com \
   AUTH_AUTH0_CLIENT_SECRET=sample-client-secret \
   AUTH_SESSION_SECRET=sample-session-secret-of-at-least-32-chars \
   CATALOG_ORG_URL=https://github.com/example/org/blob/main/org.yaml \
-  yarn backstage-cli config:check --strict --config app-config.yaml --config app-config.production.yaml
+  AUTH0_MANAGEMENT_CLIENT_ID=sample-management-client-id \
+  AUTH0_MANAGEMENT_CLIENT_SECRET=sample-management-client-secret \
+  yarn backstage-cli config:check --strict --config app-config.yaml --config app-config.production.yaml \
+  --config app-config.auth0-catalog.production.yaml

@@ -17,6 +17,10 @@ const auth0Variables = [
   'AUTH_AUTH0_CLIENT_ID',
   'AUTH_AUTH0_CLIENT_SECRET',
 ];
+const managementVariables = [
+  'AUTH0_MANAGEMENT_CLIENT_ID',
+  'AUTH0_MANAGEMENT_CLIENT_SECRET',
+];
 
 if (existsSync(envFile)) {
   process.loadEnvFile(envFile);
@@ -50,11 +54,15 @@ if (!process.env.AUTH_SESSION_SECRET) {
   );
 }
 
-const stack = spawn('yarn', ['backstage-cli', 'repo', 'start'], {
-  cwd: repoRoot,
-  stdio: 'inherit',
-  env: process.env,
-});
+const stack = spawn(
+  'yarn',
+  ['backstage-cli', 'repo', 'start', ...configArgs()],
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    env: process.env,
+  },
+);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => stack.kill(signal));
@@ -90,6 +98,8 @@ async function startLocalAuth0() {
   process.env.AUTH_AUTH0_DOMAIN = server.domain;
   process.env.AUTH_AUTH0_CLIENT_ID = server.clientId;
   process.env.AUTH_AUTH0_CLIENT_SECRET = server.clientSecret;
+  process.env.AUTH0_MANAGEMENT_CLIENT_ID = server.managementClientId;
+  process.env.AUTH0_MANAGEMENT_CLIENT_SECRET = server.managementClientSecret;
   process.env.NODE_EXTRA_CA_CERTS = extraCaCertificates(server.caFile);
   console.log(
     [
@@ -103,6 +113,33 @@ async function startLocalAuth0() {
     ].join('\n'),
   );
   return server;
+}
+
+/**
+ * Backstage's own files (app-config.yaml, then app-config.local.yaml if there is one), then
+ * app-config.auth0-catalog.yaml when there are Management API credentials: the catalog's
+ * people then come from Auth0. Without them, from examples/org.yaml.
+ */
+function configArgs() {
+  const withAuth0Catalog = managementVariables.every(name => process.env[name]);
+  if (!withAuth0Catalog) {
+    console.log(
+      `dev: the catalog's people come from examples/org.yaml; set ${managementVariables.join(
+        ' and ',
+      )} (a Machine to Machine application, docs/catalog-from-auth0.md) to read them from your Auth0 tenant`,
+    );
+    return [];
+  }
+  console.log(
+    `dev: the catalog's people come from Auth0 at ${process.env.AUTH_AUTH0_DOMAIN} (app-config.auth0-catalog.yaml), read at startup and every 5 minutes`,
+  );
+  const files = ['app-config.yaml', 'app-config.local.yaml'].filter(file =>
+    existsSync(join(repoRoot, file)),
+  );
+  return [...files, 'app-config.auth0-catalog.yaml'].flatMap(file => [
+    '--config',
+    join(repoRoot, file),
+  ]);
 }
 
 /**

@@ -134,6 +134,9 @@ for (const target of kustomizeTargets()) {
         'app-config.yaml',
         '--config',
         'app-config.production.yaml',
+        // People from Auth0 (docs/deployment.md).
+        '--config',
+        'app-config.auth0-catalog.production.yaml',
       ]);
       assert.equal(
         container.env?.find(entry => entry.name === 'NODE_ENV')?.value,

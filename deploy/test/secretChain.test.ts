@@ -33,10 +33,24 @@ import {
 } from '../src/secretChain.ts';
 
 const PRODUCTION_CONFIG = 'app-config.production.yaml';
-const CONFIG_FILES = ['app-config.yaml', PRODUCTION_CONFIG];
-const productionVariables = readConfigVariables([PRODUCTION_CONFIG], {
-  cwd: repoRoot,
-}).then(variables => variables.map(variable => variable.name));
+/** People from Auth0: the layer the image and the Deployment load after PRODUCTION_CONFIG. */
+const AUTH0_CATALOG_CONFIG = 'app-config.auth0-catalog.production.yaml';
+const CONFIG_FILES = [
+  'app-config.yaml',
+  PRODUCTION_CONFIG,
+  AUTH0_CATALOG_CONFIG,
+];
+/** The Machine to Machine application's credentials, which only AUTH0_CATALOG_CONFIG reads. */
+const MANAGEMENT_VARIABLES = [
+  'AUTH0_MANAGEMENT_CLIENT_ID',
+  'AUTH0_MANAGEMENT_CLIENT_SECRET',
+];
+const variablesOf = (file: string) =>
+  readConfigVariables([file], { cwd: repoRoot }).then(variables =>
+    variables.map(variable => variable.name),
+  );
+const productionVariables = variablesOf(PRODUCTION_CONFIG);
+const auth0CatalogVariables = variablesOf(AUTH0_CATALOG_CONFIG);
 
 /** `text` with `search` replaced; fails when `search` is not in it. */
 function replaced(
@@ -91,17 +105,42 @@ for (const target of kustomizeTargets()) {
       );
     });
 
-    test(`every variable of ${PRODUCTION_CONFIG} is followed`, async () => {
-      const followed = result.variables.map(variable => variable.name);
-      const names = await productionVariables;
-      assert.ok(names.length > 0, `${PRODUCTION_CONFIG} reads variables`);
-      for (const name of names) {
-        assert.ok(
-          followed.includes(name),
-          `${name} of ${PRODUCTION_CONFIG} is followed`,
+    for (const [file, fileVariables] of [
+      [PRODUCTION_CONFIG, productionVariables],
+      [AUTH0_CATALOG_CONFIG, auth0CatalogVariables],
+    ] as const) {
+      test(`every variable of ${file} is followed`, async () => {
+        const followed = result.variables.map(variable => variable.name);
+        const names = await fileVariables;
+        assert.ok(names.length > 0, `${file} reads variables`);
+        for (const name of names) {
+          assert.ok(followed.includes(name), `${name} of ${file} is followed`);
+        }
+      });
+    }
+
+    // Named here, not only found in the config: if the Deployment stopped loading
+    // AUTH0_CATALOG_CONFIG, or the file stopped reading them, the loop below would simply
+    // have no test for them.
+    for (const name of MANAGEMENT_VARIABLES) {
+      test(`${name}, read by ${AUTH0_CATALOG_CONFIG}, reaches a documented value`, () => {
+        const variable = result.variables.find(
+          candidate => candidate.name === name,
         );
-      }
-    });
+        assert.ok(
+          variable,
+          `${name} is read by a --config file of the Deployment's command (${AUTH0_CATALOG_CONFIG})`,
+        );
+        assert.equal(variable.file, AUTH0_CATALOG_CONFIG);
+        assert.equal(variable.hasDefault, false, `${name} has no fallback`);
+        assert.deepEqual(
+          result.problems
+            .filter(problem => problem.variable === name)
+            .map(problem => `${problem.link}: ${problem.message}`),
+          [],
+        );
+      });
+    }
 
     for (const variable of result.variables) {
       test(`${variable.name} (${variable.keyPath} in ${variable.file}) reaches a documented value`, () => {
@@ -307,6 +346,100 @@ describe('renaming one link breaks the chain', () => {
     },
   ];
 
+  /** The Key Vault secret of each management variable, as docs/deployment.md stores it. */
+  const keyVaultName = (variable: string) =>
+    variable.toLowerCase().replace(/_/g, '-');
+  for (const variable of MANAGEMENT_VARIABLES) {
+    const objectName = keyVaultName(variable);
+    mutations.push(
+      {
+        what: `renaming the variable in ${AUTH0_CATALOG_CONFIG}`,
+        variable: `${variable}_RENAMED`,
+        link: 'env',
+        names: AUTH0_CATALOG_CONFIG,
+        mutate: input => {
+          input.configDir = editedConfigDir((text, file) =>
+            file === AUTH0_CATALOG_CONFIG
+              ? replaced(text, `\${${variable}}`, `\${${variable}_RENAMED}`)
+              : text,
+          );
+        },
+      },
+      {
+        what: "dropping the Deployment's env entry",
+        variable,
+        link: 'env',
+        names: 'Deployment "backstage"',
+        mutate: input => {
+          const container = backend(input);
+          container.env = container.env!.filter(
+            entry => entry.name !== variable,
+          );
+        },
+      },
+      {
+        what: 'turning the secret into a plain value',
+        variable,
+        link: 'secret',
+        names: 'Deployment "backstage"',
+        mutate: input => {
+          const entry = env(input, variable);
+          delete entry.valueFrom;
+          entry.value = 'not-a-secret-any-more';
+        },
+      },
+      {
+        what: 'renaming the Secret in its secretKeyRef',
+        variable,
+        link: 'secret',
+        names: 'Secret "auth0-management"',
+        mutate: input => {
+          env(input, variable).valueFrom!.secretKeyRef!.name =
+            'auth0-management';
+        },
+      },
+      {
+        what: 'dropping its key from secretObjects',
+        variable,
+        link: 'secret key',
+        names: `key "${variable}"`,
+        mutate: input => {
+          const secret = spcSpec(input).secretObjects[0];
+          secret.data = secret.data.filter(entry => entry.key !== variable);
+        },
+      },
+      {
+        what: 'dropping its object from objects',
+        variable,
+        link: 'key vault object',
+        names: `object "${objectName}"`,
+        mutate: input => {
+          const parameters = spcSpec(input).parameters;
+          parameters.objects = replaced(
+            parameters.objects,
+            new RegExp(
+              `\\n\\s*- \\|\\n\\s*objectName: ${objectName}\\n\\s*objectType: secret`,
+            ),
+            '',
+          );
+        },
+      },
+      {
+        what: `renaming the secret in the az command of ${guidePath}`,
+        variable,
+        link: 'documented',
+        names: `--name ${objectName}`,
+        mutate: input => {
+          input.guide.text = replaced(
+            input.guide.text,
+            `--name ${objectName} `,
+            `--name ${objectName}-renamed `,
+          );
+        },
+      },
+    );
+  }
+
   test('the unchanged chain has no problem', async () => {
     assert.deepEqual(
       (await checkSecretChain(structuredClone(original))).problems,
@@ -374,6 +507,28 @@ describe('renaming one link breaks the chain', () => {
           'objectName: backstage-backend-secret\n$1objectType',
         ),
         [['BACKEND_SECRET', 'key vault object']],
+      );
+    });
+
+    test('a management objectName renamed in secretproviderclass.yaml is caught', async () => {
+      assert.deepEqual(
+        await brokenLinksAfterEditing(
+          'base/secretproviderclass.yaml',
+          /objectName: auth0-management-client-secret\n(\s+)objectType/,
+          'objectName: auth0-management-secret\n$1objectType',
+        ),
+        [['AUTH0_MANAGEMENT_CLIENT_SECRET', 'key vault object']],
+      );
+    });
+
+    test('a management key renamed in deployment.yaml is caught', async () => {
+      assert.deepEqual(
+        await brokenLinksAfterEditing(
+          'base/deployment.yaml',
+          'key: AUTH0_MANAGEMENT_CLIENT_ID',
+          'key: AUTH0_MANAGEMENT_ID',
+        ),
+        [['AUTH0_MANAGEMENT_CLIENT_ID', 'secret key']],
       );
     });
 

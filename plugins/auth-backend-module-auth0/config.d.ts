@@ -65,6 +65,17 @@ export interface Config {
               allowEmailMismatch?: boolean;
               [option: string]: unknown;
             }>;
+            /**
+             * ID token claims whose values (a string or an array of strings) name Groups: each
+             * value, normalised as the Auth0 catalog provider names role groups, adds that Group
+             * to the token's ownership refs when the catalog has it. Re-read at every refresh.
+             */
+            groupClaims?: Array<{
+              /** The claim, e.g. https://backstage.example.com/roles (set by an Auth0 Action). */
+              claim: string;
+              /** The namespace of the Groups; default unless given. */
+              namespace?: string;
+            }>;
           };
         };
       };

@@ -2,6 +2,7 @@ import type { CountersSnapshot } from './counters.ts';
 import type { ManagementEndpoint } from './counters.ts';
 import type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
+import type { UserPatch, UserRolesState } from './rolesClaim.ts';
 import type { SyntheticUsersSpec } from './syntheticUsers.ts';
 
 /** Which Management API requests a forced failure hits (see the managementFailure knob). */
@@ -74,7 +75,18 @@ export type AdminClient = {
   resetCounters(): Promise<CountersSnapshot>;
   /** The usable refresh tokens (not their values), of one user when `sub` is given. */
   refreshTokens(sub?: string): Promise<RefreshTokenSummary[]>;
-  /** Knobs back to their start values; counters and rate limits cleared. */
+  /**
+   * Changes a fixture user (`chris` or `auth0|chris`) as an admin would in the Auth0
+   * Dashboard. `roles` (role ids or names) replaces its roles: the Management API's role
+   * members and the roles claim of its next ID token (sign-in or refresh) follow. `rolesClaim`
+   * puts any JSON in that claim instead (what a buggy Action could set); null ends that.
+   * Rejects (naming the problem) for an unknown user or role or a bad patch.
+   */
+  updateUser(id: string, patch: UserPatch): Promise<UserRolesState>;
+  /**
+   * Knobs back to their start values; counters and rate limits cleared; synthetic users and
+   * the fixture users' roles as at the start, without roles claim overrides.
+   */
   reset(): Promise<Knobs>;
 };
 
@@ -146,6 +158,8 @@ export function createAdminClient(adminUrl: string): AdminClient {
       }>('GET', `/refresh-tokens${query}`);
       return refreshTokens;
     },
+    updateUser: (id, patch) =>
+      call<UserRolesState>('PATCH', `/users/${encodeURIComponent(id)}`, patch),
     reset: () => call<Knobs>('POST', '/reset'),
   };
 }

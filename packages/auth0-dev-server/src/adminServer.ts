@@ -7,6 +7,11 @@ import {
 import type { CountersSnapshot } from './counters.ts';
 import { validateKnobsPatch, type Knobs, type KnobsPatch } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
+import {
+  AdminRequestError,
+  type UserPatch,
+  type UserRolesState,
+} from './rolesClaim.ts';
 import type { SyntheticUsersSpec } from './syntheticUsers.ts';
 
 /**
@@ -25,8 +30,16 @@ export type DevServerControls = {
   /** Replaces the synthetic users (count 0 removes them); throws on a bad count or seed. */
   setSyntheticUsers(spec: SyntheticUsersSpec): SyntheticUsersSpec;
   /**
+   * Changes a fixture user (`chris` or `auth0|chris`) as an admin would in the Auth0
+   * Dashboard: `roles` (ids or names) replaces its roles, for the Management API and the roles
+   * claim of its next ID token (sign-in or refresh); `rolesClaim` overrides that claim's value
+   * with any JSON (null ends the override). Throws an AdminRequestError: 404 for an unknown
+   * user, 400 for a bad patch or an unknown role.
+   */
+  updateUser(id: string, patch: UserPatch): UserRolesState;
+  /**
    * Knobs back to their start values; counters and rate limits cleared; the synthetic
-   * users as at the start.
+   * users as at the start; the fixture users' roles as in the file, without overrides.
    */
   reset(): Promise<Knobs>;
 };
@@ -41,6 +54,9 @@ const maxBodyBytes = 64 * 1024;
 /** A request the admin API cannot take: it answers 400 with the message. */
 class BadRequest extends Error {}
 
+const routeList =
+  'GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, PATCH /users/{id}, POST /reset';
+
 /**
  * The admin API: plain HTTP with JSON on a loopback port of its own, so that it keeps
  * answering while the main port refuses connections.
@@ -53,11 +69,21 @@ class BadRequest extends Error {}
  *   GET    /refresh-tokens[?sub=auth0|<id>]  the usable refresh tokens (not their values)
  *   GET    /synthetic-users  how many synthetic users, and their seed
  *   POST   /synthetic-users  { "count", "seed"? }: make that many (0 removes them)
- *   POST   /reset     knobs to their start values, counters and rate limits cleared
+ *   PATCH  /users/{id}  { "roles"?, "rolesClaim"? }: a fixture user's roles, or its roles
+ *                       claim overridden
+ *   POST   /reset     knobs to their start values, counters and rate limits cleared,
+ *                     synthetic users and fixture roles as at the start
  */
 export function createAdminServer(target: AdminTarget): Server {
   return createServer((request, response) => {
     handle(target, request, response).catch(error => {
+      if (error instanceof AdminRequestError) {
+        send(response, error.status, {
+          error: error.message,
+          problems: error.problems,
+        });
+        return;
+      }
       send(response, error instanceof BadRequest ? 400 : 500, {
         error: (error as Error).message,
       });
@@ -73,6 +99,13 @@ async function handle(
   const url = new URL(request.url ?? '/', 'http://admin');
   const path = url.pathname;
   const route = `${request.method} ${path}`;
+  const user = /^\/users\/([^/]+)$/.exec(path);
+  if (user && request.method === 'PATCH') {
+    const id = decodePathSegment(user[1]);
+    const patch = await readJson(request);
+    send(response, 200, target.updateUser(id, patch as UserPatch));
+    return;
+  }
   switch (route) {
     case 'GET /':
       send(response, 200, target.info());
@@ -150,8 +183,17 @@ async function handle(
       return;
     default:
       send(response, 404, {
-        error: `no admin route ${route}; the routes are GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, POST /reset`,
+        error: `no admin route ${route}; the routes are ${routeList}`,
       });
+  }
+}
+
+/** `auth0%7Cchris` is `auth0|chris`; a malformed escape is left as it is (no user has it). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

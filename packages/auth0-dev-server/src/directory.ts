@@ -60,6 +60,15 @@ export type Directory = {
   setSynthetic(spec: SyntheticUsersSpec): void;
   /** A fixture user signed in: logins_count and last_login follow, as with Auth0. */
   recordSignIn(sub: string, at?: Date): void;
+  /** Whether the user is a fixture user (who can sign in), rather than a synthetic one. */
+  isFixture(sub: string): boolean;
+  /**
+   * Replaces a fixture user's roles (ids), as an admin would in the Auth0 Dashboard: the
+   * person's `roles` and the roles' members follow. The synthetic people are kept as they are.
+   */
+  setRoles(sub: string, roleIds: readonly string[]): void;
+  /** Every fixture user's roles as in the fixture file again. */
+  resetRoles(): void;
 };
 
 export function createDirectory(
@@ -67,6 +76,8 @@ export function createDirectory(
   synthetic: SyntheticUsersSpec = { count: 0, seed: 1 },
 ): Directory {
   const signIns = new Map<string, { count: number; last: string }>();
+  // Fixture users whose roles an admin changed (by sub); the others have the file's.
+  const assignedRoles = new Map<string, readonly string[]>();
   const fixturePeople: Person[] = fixture.all.map(user => ({
     id: user.id,
     sub: user.sub,
@@ -86,15 +97,32 @@ export function createDirectory(
     get loginsCount() {
       return signIns.get(user.sub)?.count ?? 0;
     },
-    roles: user.roles,
+    get roles() {
+      return assignedRoles.get(user.sub) ?? user.roles;
+    },
     organizations: user.organizations,
   }));
+  const fixtureSubs = new Set(fixture.all.map(user => user.sub));
 
   let spec = synthetic;
   let all: Person[] = [];
   let byId = new Map<string, Person>();
+  // A role's members are its fixture members, then its synthetic ones: the synthetic part is
+  // kept apart so that a fixture user's role change does not go through them all again.
+  let syntheticRoleMembers = new Map<string, Person[]>();
   let roleMembers = new Map<string, Person[]>();
   let organizationMembers = new Map<string, Person[]>();
+
+  const indexRoleMembers = () => {
+    roleMembers = new Map(
+      fixture.roles.map(role => [
+        role.id,
+        fixturePeople
+          .filter(person => person.roles.includes(role.id))
+          .concat(syntheticRoleMembers.get(role.id) ?? []),
+      ]),
+    );
+  };
 
   const rebuild = () => {
     const generated = generateSyntheticUsers(spec, {
@@ -113,12 +141,17 @@ export function createDirectory(
     });
     all = [...fixturePeople, ...generated];
     byId = new Map(all.map(person => [person.id, person]));
-    roleMembers = new Map(fixture.roles.map(role => [role.id, []]));
+    syntheticRoleMembers = new Map(fixture.roles.map(role => [role.id, []]));
+    for (const person of generated) {
+      for (const role of person.roles) {
+        syntheticRoleMembers.get(role)?.push(person);
+      }
+    }
+    indexRoleMembers();
     organizationMembers = new Map(
       fixture.organizations.map(organization => [organization.id, []]),
     );
     for (const person of all) {
-      for (const role of person.roles) roleMembers.get(role)?.push(person);
       for (const organization of person.organizations) {
         organizationMembers.get(organization)?.push(person);
       }
@@ -153,6 +186,19 @@ export function createDirectory(
         count: (previous?.count ?? 0) + 1,
         last: at.toISOString(),
       });
+    },
+    isFixture: sub => fixtureSubs.has(sub),
+    setRoles(sub, roleIds) {
+      if (!fixtureSubs.has(sub)) {
+        throw new Error(`auth0-dev-server: no fixture user ${sub}`);
+      }
+      assignedRoles.set(sub, [...roleIds]);
+      indexRoleMembers();
+    },
+    resetRoles() {
+      if (assignedRoles.size === 0) return;
+      assignedRoles.clear();
+      indexRoleMembers();
     },
   };
 }

@@ -19,7 +19,7 @@ import {
   type TestStandIn,
 } from './testSupport.ts';
 
-const fixtureUserCount = 12;
+const fixtureUserCount = 13;
 
 describe('users-export jobs, step by step', () => {
   const origin = 'https://localhost:7443';

@@ -26,3 +26,8 @@ export type {
 export { defaultManagementScopes } from './managementTokens.ts';
 export type { SyntheticUsersSpec } from './syntheticUsers.ts';
 export type { RefreshTokenSummary } from './refreshTokens.ts';
+export {
+  defaultRolesClaim,
+  type UserPatch,
+  type UserRolesState,
+} from './rolesClaim.ts';

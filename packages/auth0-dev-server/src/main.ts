@@ -22,6 +22,7 @@ async function main() {
         caFile: server.caFile,
         adminUrl: server.adminUrl,
         redirectUris: server.redirectUris,
+        rolesClaim: server.rolesClaim,
       }),
     )}\n`,
   );

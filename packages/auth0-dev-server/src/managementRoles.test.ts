@@ -113,7 +113,7 @@ describe('roles and organizations in the Management API', () => {
     );
     assert.deepEqual(
       payments.items.map(member => member.user_id),
-      ['auth0|jordan', 'auth0|blocked'],
+      ['auth0|jordan', 'auth0|blocked', 'auth0|riley'],
     );
     assert.equal(payments.pages, 1);
     const nobody = await walk('roles/rol_Auditors0000004/users', 'users', 10);

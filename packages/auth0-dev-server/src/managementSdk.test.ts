@@ -142,7 +142,7 @@ describe('the auth0 SDK (ManagementClient) against the dev server', () => {
       .toString('utf8')
       .trim()
       .split('\n');
-    assert.equal(lines.length, 12 + synthetic.count);
+    assert.equal(lines.length, 13 + synthetic.count);
     assert.deepEqual(JSON.parse(lines[0]), {
       user_id: 'auth0|chris',
       email: 'chris@example.com',

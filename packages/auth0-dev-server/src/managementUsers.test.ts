@@ -14,7 +14,7 @@ import {
   type TestStandIn,
 } from './testSupport.ts';
 
-const fixtureUserCount = 12;
+const fixtureUserCount = 13;
 const cappedPage = {
   statusCode: 400,
   error: 'Bad Request',
@@ -170,7 +170,7 @@ describe('GET /api/v2/users', () => {
       1,
     );
     assert.equal(await count('email:chris*'), 3);
-    assert.equal(await count('email:*@example.com AND NOT email:chris*'), 9);
+    assert.equal(await count('email:*@example.com AND NOT email:chris*'), 10);
     assert.equal(
       await count('(user_id:"auth0|sam" OR user_id:"auth0|bob")'),
       2,

@@ -1,3 +1,5 @@
+import { defaultRolesClaim } from './rolesClaim.ts';
+
 /** How a dev server is set up; every field has a default. */
 export type Auth0DevServerOptions = {
   /** HTTPS port on 127.0.0.1; 0 picks a free one. Default 7443. */
@@ -31,6 +33,12 @@ export type Auth0DevServerOptions = {
   syntheticUsers?: number;
   /** What the synthetic users are generated from: the same seed gives the same users. Default 1. */
   syntheticUsersSeed?: number;
+  /**
+   * The namespaced claim with the user's role names that ID tokens carry, as an Auth0 Action
+   * sets it (`api.idToken.setCustomClaim(<this>, event.authorization.roles)`). Default
+   * https://backstage.example.com/roles.
+   */
+  rolesClaim?: string;
   /** Where the dev server says what happens (sign-ins, errors). Default: stderr. */
   log?: (message: string) => void;
 };
@@ -41,6 +49,7 @@ export const defaultOptions = {
   managementClientId: 'backstage-catalog',
   redirectUris: ['http://localhost:7007/api/auth/auth0/handler/frame'],
   logoutUrls: ['http://localhost:3000', 'http://localhost:7007'],
+  rolesClaim: defaultRolesClaim,
 };
 
 /** The options that main.ts takes as flags and environment variables: all but `log`. */
@@ -78,6 +87,7 @@ const optionKinds: {
   managementClientSecret: 'text',
   syntheticUsers: 'count',
   syntheticUsersSeed: 'count',
+  rolesClaim: 'text',
 };
 
 /** The most synthetic users (and the largest seed) a command line may ask for. */

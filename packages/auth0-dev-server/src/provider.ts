@@ -34,6 +34,11 @@ export type ProviderOptions = {
   cookieKeys: string[];
   store: MemoryStore;
   organizationGrants: OrganizationGrants;
+  /**
+   * The namespaced roles claim of ID tokens (as an Auth0 Action sets it): its name, and its
+   * value for a user, read whenever an ID token is made (sign-in and every refresh).
+   */
+  rolesClaim: { name: string; valueOf(sub: string): unknown };
   /** Read on every refresh, so the admin API can switch rotation at run time. */
   refreshTokenRotation: () => boolean;
   log: (message: string) => void;
@@ -45,13 +50,14 @@ const day = 24 * hour;
 
 /**
  * Claims by scope, as Auth0 returns them in ID tokens and from /userinfo. The organization
- * claims come only in ID tokens, and only for a sign-in to an organization.
+ * claims come only in ID tokens, and only for a sign-in to an organization; the roles claim
+ * only in ID tokens. oidc-provider leaves out of tokens every claim not named here.
  */
-const claimsByScope = {
-  openid: ['sub', 'org_id', 'org_name'],
+const claimsByScope = (rolesClaim: string) => ({
+  openid: ['sub', 'org_id', 'org_name', rolesClaim],
   email: ['email', 'email_verified'],
   profile: ['name', 'nickname', 'picture', 'updated_at'],
-};
+});
 
 /**
  * oidc-provider configured to look and behave like an Auth0 tenant with one "Regular Web
@@ -100,7 +106,7 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
       pushed_authorization_request: '/oauth/par',
     },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    claims: claimsByScope,
+    claims: claimsByScope(options.rolesClaim.name),
     // Auth0 puts the profile claims into the ID token too, not only into /userinfo.
     conformIdTokenClaims: false,
     // passport-auth0 sends the access token to /userinfo as ?access_token=; Auth0 takes it.
@@ -129,6 +135,7 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
           users,
           organizationGrants,
         ),
+        options.rolesClaim,
       );
     },
     loadExistingGrant: ctx =>
@@ -191,12 +198,18 @@ function accountOf(
   user: FixtureUser,
   origin: string,
   organizationClaims: OrganizationClaims | undefined,
+  rolesClaim: ProviderOptions['rolesClaim'],
 ): Account {
   return {
     accountId: user.sub,
     claims: use => ({
-      // Only ID tokens carry the organization; /userinfo does not.
-      ...(use === 'id_token' ? organizationClaims : undefined),
+      // Only ID tokens carry the organization and the roles; /userinfo does not.
+      ...(use === 'id_token'
+        ? {
+            ...organizationClaims,
+            [rolesClaim.name]: rolesClaim.valueOf(user.sub),
+          }
+        : undefined),
       sub: user.sub,
       email: user.email,
       email_verified: user.emailVerified,

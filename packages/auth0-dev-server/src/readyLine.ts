@@ -15,6 +15,8 @@ export type ReadyInfo = {
   caFile: string;
   adminUrl: string;
   redirectUris: string[];
+  /** The name of the ID tokens' roles claim (`https://backstage.example.com/roles` by default). */
+  rolesClaim: string;
 };
 
 /** The ready line main.ts prints: one JSON object on one line of stdout. */

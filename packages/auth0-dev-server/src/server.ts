@@ -35,6 +35,13 @@ import { defaultOptions, type Auth0DevServerOptions } from './options.ts';
 import { createAuth0Provider } from './provider.ts';
 import { listRefreshTokens } from './refreshTokens.ts';
 import { revocationRoute } from './revocation.ts';
+import {
+  AdminRequestError,
+  checkRolesClaimName,
+  createRolesClaim,
+  resolveUserPatch,
+  type UserRolesState,
+} from './rolesClaim.ts';
 import { ensureSecrets } from './secrets.ts';
 import { auth0RefreshErrors } from './tokenErrors.ts';
 import { trafficControl } from './trafficControl.ts';
@@ -105,6 +112,9 @@ export async function startAuth0DevServer(
     managementScopes: defaultManagementScopes,
     managementTokenLifetimeSeconds: defaultManagementTokenLifetimeSeconds,
   });
+  const rolesClaimName = checkRolesClaimName(
+    options.rolesClaim ?? defaultOptions.rolesClaim,
+  );
   const startSynthetic = {
     count: options.syntheticUsers ?? 0,
     seed: options.syntheticUsersSeed ?? 1,
@@ -113,6 +123,7 @@ export async function startAuth0DevServer(
 
   const users = await loadFixtureUsers(usersFile);
   const directory = createDirectory(users, startSynthetic);
+  const rolesClaim = createRolesClaim(rolesClaimName, directory);
   const tls = await ensureTlsMaterial(stateDir);
   const secrets = await ensureSecrets(stateDir);
   const clientSecret = options.clientSecret ?? secrets.clientSecret;
@@ -158,6 +169,7 @@ export async function startAuth0DevServer(
     cookieKeys: secrets.cookieKeys,
     store,
     organizationGrants,
+    rolesClaim,
     refreshTokenRotation: () => knobs.refreshTokenRotation,
     log,
   });
@@ -300,6 +312,7 @@ export async function startAuth0DevServer(
     adminUrl,
     redirectUris: redirectUris.entries,
     logoutUrls: logoutUrls.entries,
+    rolesClaim: rolesClaimName,
   });
   const info = () => ({
     ...connection(),
@@ -310,7 +323,9 @@ export async function startAuth0DevServer(
       emailVerified: user.emailVerified,
       blocked: user.blocked,
       organizations: user.organizations,
-      roles: user.roles,
+      // As now: an admin may have changed them (PATCH /users/{id}).
+      roles: directory.person(user.sub)?.roles ?? user.roles,
+      rolesClaim: rolesClaim.valueOf(user.sub),
     })),
     organizations: users.organizations.map(organization => ({
       id: organization.id,
@@ -328,9 +343,28 @@ export async function startAuth0DevServer(
       'GET /refresh-tokens',
       'GET /synthetic-users',
       'POST /synthetic-users',
+      'PATCH /users/{id}',
       'POST /reset',
     ],
   });
+
+  /** A fixture user's roles and roles claim now. */
+  const userRolesState = (sub: string): UserRolesState => {
+    const user = users.bySub(sub)!;
+    return {
+      id: user.id,
+      sub,
+      roles: (directory.person(sub)?.roles ?? []).map(id => ({
+        id,
+        name: directory.role(id)?.name ?? id,
+      })),
+      rolesClaim: {
+        name: rolesClaimName,
+        value: rolesClaim.valueOf(sub),
+        overridden: rolesClaim.overridden(sub),
+      },
+    };
+  };
   const controls: DevServerControls = {
     knobs: () => knobs,
     updateKnobs,
@@ -352,6 +386,39 @@ export async function startAuth0DevServer(
       );
       return directory.synthetic();
     },
+    updateUser(id, patch) {
+      const user = users.byId(id) ?? users.bySub(id);
+      if (!user) {
+        const synthetic = directory.person(id) ?? directory.personById(id);
+        throw new AdminRequestError(404, [
+          synthetic
+            ? `${synthetic.sub} is a synthetic user; only fixture users (who can sign in) can be changed`
+            : `there is no fixture user "${id}"; the fixture users are ${users.all
+                .map(known => known.id)
+                .join(', ')} (by id or as auth0|<id>)`,
+        ]);
+      }
+      const resolved = resolveUserPatch(patch, users.roles);
+      if (resolved.roleIds !== undefined) {
+        directory.setRoles(user.sub, resolved.roleIds);
+      }
+      if ('rolesClaim' in resolved) {
+        rolesClaim.override(user.sub, resolved.rolesClaim);
+      }
+      const state = userRolesState(user.sub);
+      log(
+        `${user.sub} changed: roles ${JSON.stringify(
+          state.roles.map(role => role.name),
+        )}${
+          state.rolesClaim.overridden
+            ? `, roles claim overridden with ${JSON.stringify(
+                state.rolesClaim.value,
+              )}`
+            : ''
+        }`,
+      );
+      return state;
+    },
     async reset() {
       const knobsNow = await updateKnobs(startKnobs);
       const synthetic = directory.synthetic();
@@ -361,6 +428,8 @@ export async function startAuth0DevServer(
       ) {
         directory.setSynthetic(startSynthetic);
       }
+      directory.resetRoles();
+      rolesClaim.reset();
       counters.reset();
       rateLimiter.reset();
       managementLimiter.reset();

@@ -163,6 +163,64 @@ describe('Auth0 sign-in with this repo’s module', () => {
     );
   });
 
+  describe('ownership from the roles claim of the ID token (signIn.groupClaims)', () => {
+    const ownership = (identity: {
+      identity: { ownershipEntityRefs: string[] };
+    }) => [...identity.identity.ownershipEntityRefs].sort();
+
+    it('adds the Groups that the claim names and the catalog has, and drops a role removed in Auth0 at the next refresh', async () => {
+      // sam is in payments-team in the catalog and has no Auth0 role.
+      await stack.auth0.admin.updateUser('sam', {
+        roles: ['Platform Team'],
+        rolesClaim: ['Platform Team', 'ghost-group'],
+      });
+      const browser = stack.newBrowser();
+      const { message } = await signInThroughPopup(browser, stack.backend, {
+        user: 'sam',
+      });
+      expect(message.error).toBeUndefined();
+      expect(ownership(message.response!.backstageIdentity!)).toEqual([
+        'group:default/payments-team',
+        'group:default/platform-team',
+        'user:default/sam',
+      ]);
+
+      // The Action now sees no role, as after removing it in the Auth0 Dashboard.
+      await stack.auth0.admin.updateUser('sam', {
+        roles: [],
+        rolesClaim: null,
+      });
+      const refresh = await refreshSession(browser, stack.backend);
+      expect(refresh.status).toBe(200);
+      expect(ownership(refresh.body.backstageIdentity)).toEqual([
+        'group:default/payments-team',
+        'user:default/sam',
+      ]);
+      expect(jwtPayload(refresh.body.backstageIdentity.token).ent).toEqual(
+        expect.not.arrayContaining(['group:default/platform-team']),
+      );
+    });
+
+    it('ignores a claim that is not a list of strings, with a warning, and still signs in', async () => {
+      await stack.auth0.admin.updateUser('sam', {
+        rolesClaim: { 'Platform Team': true },
+      });
+      const { message } = await signInThroughPopup(
+        stack.newBrowser(),
+        stack.backend,
+        { user: 'sam' },
+      );
+      expect(message.error).toBeUndefined();
+      expect(ownership(message.response!.backstageIdentity!)).toEqual([
+        'group:default/payments-team',
+        'user:default/sam',
+      ]);
+      expect(stack.backend.output()).toContain(
+        'Auth0: the ID token claim https://backstage.example.com/roles is neither a string nor an array of strings (it is an object); it is ignored',
+      );
+    });
+  });
+
   it('answers 503 with Retry-After while Auth0 fails, and refreshes with one call once it recovers', async () => {
     const browser = stack.newBrowser();
     await signInThroughPopup(browser, stack.backend, { user: 'sam' });

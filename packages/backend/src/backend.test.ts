@@ -224,4 +224,23 @@ describe('the production startup check', () => {
       /exited \(code 1\)[\s\S]*POSTGRES_PASSWORD is not set \(read by backend\.database\.connection\.password in app-config\.production\.yaml\)/,
     );
   });
+
+  it("with the image's people-from-Auth0 layer, refuses to start without the Management API's secret", async () => {
+    const attempt = startBackendProcess({
+      // The image's command (packages/backend/Dockerfile).
+      configFiles: [
+        ...productionConfigFiles,
+        'app-config.auth0-catalog.production.yaml',
+      ],
+      env: {
+        ...productionEnv(databasePrefix),
+        AUTH0_MANAGEMENT_CLIENT_ID: 'not-used-in-this-test',
+      },
+    });
+    await expect(attempt).rejects.toThrow(
+      /exited \(code 1\)[\s\S]*AUTH0_MANAGEMENT_CLIENT_SECRET is not set \(read by catalog\.providers\.auth0\.production\.clientSecret in app-config\.auth0-catalog\.production\.yaml\)/,
+    );
+    // The only problem: the variable that is set is not reported.
+    await expect(attempt).rejects.not.toThrow('AUTH0_MANAGEMENT_CLIENT_ID is');
+  });
 });

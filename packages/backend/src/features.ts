@@ -14,9 +14,14 @@ export const featuresWithoutAuth0 = [
   import('@backstage/plugin-catalog-backend'),
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
   import('@backstage/plugin-catalog-backend-module-logs'),
+  // Users, roles and organizations from Auth0 when `catalog.providers.auth0` is configured
+  // (app-config.auth0-catalog.yaml); without that key it adds nothing.
+  import('@backstage-auth0/plugin-catalog-backend-module-auth0'),
   import('@backstage/plugin-scaffolder-backend'),
   import('@backstage/plugin-permission-backend'),
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  // Admins may do everything, everyone else reads, runs templates and unregisters only what
+  // they own (backstageAuth0.permissions; docs/roles.md).
+  import('./permissionPolicy'),
   import('@backstage/plugin-search-backend'),
   import('@backstage/plugin-search-backend-module-pg'),
   import('@backstage/plugin-search-backend-module-catalog'),

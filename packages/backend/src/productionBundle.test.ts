@@ -34,7 +34,9 @@ import {
  * The production image without Docker (no engine runs here): builds the bundle that
  * packages/backend/Dockerfile copies, repeats the Dockerfile's steps in a temporary folder,
  * and runs the image's command with NODE_ENV=production against PostgreSQL on 127.0.0.1 and
- * the dev server.
+ * the dev server. The command loads app-config.auth0-catalog.production.yaml, so the catalog's
+ * people come from the dev server's Management API (no org.yaml here): the user who signs in
+ * was ingested from Auth0.
  */
 
 const repoRoot = resolvePath(__dirname, '../../..');
@@ -47,7 +49,13 @@ const ROOT_FILES = [
   '.yarnrc.yml',
   'backstage.json',
 ];
-const CONFIG_FILES = ['app-config.yaml', 'app-config.production.yaml'];
+const CONFIG_FILES = [
+  'app-config.yaml',
+  'app-config.production.yaml',
+  'app-config.auth0-catalog.production.yaml',
+];
+/** Where examples/org.yaml's Users and Groups would come from; here they come from Auth0. */
+const ORG_YAML = 'examples/org.yaml';
 /** The Dockerfile's install steps (RUN) that this test repeats, verbatim. */
 const MIRRORED_RUN_STEPS = {
   notBuildingSqlite:
@@ -320,8 +328,10 @@ function fetchStepMs(yarnOutput: string): number {
 }
 
 /**
- * packages/test-harness/app-config.local-catalog.yaml with its paths made absolute: they are
- * relative to the repo's packages/backend, and the unpacked backend runs elsewhere.
+ * packages/test-harness/app-config.local-catalog.yaml with its paths made absolute (they are
+ * relative to the repo's packages/backend, and the unpacked backend runs elsewhere), and
+ * without examples/org.yaml: the image reads its people from Auth0, so chris can only come
+ * from there.
  */
 function writeLocalCatalogConfig(appDir: string): string {
   const overlay = parseYaml(
@@ -330,6 +340,17 @@ function writeLocalCatalogConfig(appDir: string): string {
       'utf8',
     ),
   );
+  const locations: Array<{ target: string }> = overlay.catalog.locations;
+  overlay.catalog.locations = locations.filter(
+    location =>
+      resolvePath(repoRoot, 'packages/backend', location.target) !==
+      join(repoRoot, ORG_YAML),
+  );
+  if (overlay.catalog.locations.length === locations.length) {
+    throw new Error(
+      `packages/test-harness/app-config.local-catalog.yaml no longer loads ${ORG_YAML}; check what this test's catalog reads`,
+    );
+  }
   for (const location of overlay.catalog.locations) {
     location.target = resolvePath(
       repoRoot,
@@ -415,6 +436,9 @@ describe('the production image, run from the backend bundle', () => {
       // Required by the production check; the local catalog overlay replaces the location.
       GITHUB_TOKEN: 'not-used-by-this-test',
       CATALOG_ORG_URL: 'https://github.com/example/org/blob/main/org.yaml',
+      // The Machine to Machine application of app-config.auth0-catalog.production.yaml.
+      AUTH0_MANAGEMENT_CLIENT_ID: auth0.managementClientId,
+      AUTH0_MANAGEMENT_CLIENT_SECRET: auth0.managementClientSecret,
       // What only this test adds: the dev server's CA, a port and databases of its own, and a
       // static token to read the catalog with (production has no guest).
       NODE_EXTRA_CA_CERTS: auth0.caFile,
@@ -428,7 +452,10 @@ describe('the production image, run from the backend bundle', () => {
       ]),
     };
     backend = await timed(timings, 'firstStartMs', startBackend);
-    await waitForCatalogUser(backend, 'chris', { token: catalogReaderToken });
+    // From the first Auth0 read, which starts with the backend.
+    await timed(timings, 'auth0IngestionMs', () =>
+      waitForCatalogUser(backend!, 'chris', { token: catalogReaderToken }),
+    );
     browser = createBrowser({ caFile: auth0.caFile });
   }, SETUP_TIMEOUT_MS);
 
@@ -473,6 +500,27 @@ describe('the production image, run from the backend bundle', () => {
     const asset = await fetch(new URL(script!, `${backend!.baseUrl}/`));
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it("has chris from Auth0's Management API, not from an org.yaml", async () => {
+    const response = await catalogUser(catalogReaderToken);
+    expect(response.status).toBe(200);
+    const chris = await response.json();
+    expect(chris.metadata.annotations).toMatchObject({
+      'auth0.com/user-id': 'auth0|chris',
+      'backstage.io/managed-by-location': 'auth0:production/auth0%7Cchris',
+    });
+    expect(chris.spec.profile).toMatchObject({
+      email: 'chris@example.com',
+      displayName: 'Chris House',
+    });
+    // The groups of chris's Auth0 roles and organization.
+    expect(chris.spec.memberOf).toEqual(
+      expect.arrayContaining([
+        'group:default/platform-team',
+        'group:default/example-corp',
+      ]),
+    );
   });
 
   it('refuses guest sign-in', async () => {

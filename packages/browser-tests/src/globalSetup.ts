@@ -17,7 +17,8 @@ import { repoRoot, screenshotDir, Stack } from './stack';
 /**
  * Builds the app for production, then starts the local Auth0 dev server and two backends
  * that serve that one bundle: one with the production config (PostgreSQL on this
- * machine), one with the development config.
+ * machine), one with the development config and, as `yarn dev` with the dev server, the
+ * catalog's people read from the dev server's Management API.
  */
 export default async function globalSetup() {
   mkdirSync(screenshotDir, { recursive: true });
@@ -77,8 +78,9 @@ export default async function globalSetup() {
 
   const developmentPort = await findFreePort();
   const developmentUrl = `http://localhost:${developmentPort}`;
+  // As `yarn dev` runs with the dev server: the catalog's people come from its Management API.
   const development = await startBackendProcess({
-    configFiles: ['app-config.yaml'],
+    configFiles: ['app-config.yaml', 'app-config.auth0-catalog.yaml'],
     port: developmentPort,
     env: {
       ...auth0Env,
@@ -88,7 +90,8 @@ export default async function globalSetup() {
   });
 
   await Promise.all([
-    waitForCatalogUser(development, 'chris'),
+    // Only in the dev server's users, so in the catalog only once the Auth0 provider ran.
+    waitForCatalogUser(development, 'riley'),
     waitForCatalogUser(production, 'chris', { token: catalogReaderToken }),
   ]);
 

@@ -29,6 +29,8 @@ export type Auth0DevServerAddress = {
   domain: string;
   clientId: string;
   clientSecret: string;
+  managementClientId: string;
+  managementClientSecret: string;
   caFile: string;
 };
 

@@ -18,17 +18,27 @@ import {
 export const ANY_LOCAL_CALLBACK =
   'http://localhost:*/api/auth/auth0/handler/frame';
 
-/** The variables that point a backend at the dev server and make it trust its CA. */
+/**
+ * The variables that point a backend at the dev server and make it trust its CA: sign-in, and
+ * the Management API for the catalog layers (app-config.auth0-catalog*.yaml) when a test uses one.
+ */
 export function auth0Environment(
   auth0: Pick<
     Auth0DevServerProcess,
-    'domain' | 'clientId' | 'clientSecret' | 'caFile'
+    | 'domain'
+    | 'clientId'
+    | 'clientSecret'
+    | 'managementClientId'
+    | 'managementClientSecret'
+    | 'caFile'
   >,
 ): Record<string, string> {
   return {
     AUTH_AUTH0_DOMAIN: auth0.domain,
     AUTH_AUTH0_CLIENT_ID: auth0.clientId,
     AUTH_AUTH0_CLIENT_SECRET: auth0.clientSecret,
+    AUTH0_MANAGEMENT_CLIENT_ID: auth0.managementClientId,
+    AUTH0_MANAGEMENT_CLIENT_SECRET: auth0.managementClientSecret,
     AUTH_SESSION_SECRET: randomBytes(32).toString('base64url'),
     NODE_EXTRA_CA_CERTS: auth0.caFile,
   };

@@ -78,6 +78,8 @@ export const authModuleAuth0Provider = createBackendModule({
             inFlight,
             audit: new Auth0Audit(auditor),
             logger,
+            catalog,
+            auth,
           }),
         });
       },

@@ -25,6 +25,8 @@ function startProvider(development: object, session: object) {
     inFlight: new InFlightRequests(),
     audit: new Auth0Audit(mockServices.auditor.mock()),
     logger,
+    catalog: {} as never,
+    auth: mockServices.auth(),
   });
   const baseUrl = 'http://localhost:7007/api/auth';
   return () =>

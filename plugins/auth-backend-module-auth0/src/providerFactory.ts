@@ -1,5 +1,5 @@
 import { Request, Response } from 'express';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { toError } from '@backstage/errors';
 import { decodeJwt } from 'jose';
@@ -11,6 +11,7 @@ import {
   SignInResolver,
   SignInResolverFactory,
 } from '@backstage/plugin-auth-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Auth0Audit } from './audit';
 import { createAuth0Authenticator } from './authenticator';
 import {
@@ -20,6 +21,11 @@ import {
 } from './config';
 import { DEFAULT_RETRY_AFTER_SECONDS } from './auth0Tokens';
 import { Auth0UnavailableError } from './errors';
+import {
+  createClaimedGroups,
+  readGroupClaims,
+  withClaimedGroups,
+} from './groupClaims';
 import { InFlightRequests } from './inFlightRequests';
 import { Auth0RefreshCoordinator } from './refreshCoordinator';
 import { Auth0SignInInfo } from './resolvers';
@@ -38,6 +44,9 @@ export function createAuth0ProviderFactory(options: {
   inFlight: InFlightRequests;
   audit: Auth0Audit;
   logger: LoggerService;
+  /** For `signIn.groupClaims`: which claimed Groups exist. */
+  catalog: CatalogService;
+  auth: AuthService;
 }): AuthProviderFactory {
   const { rootConfig, refreshCoordinator, inFlight, audit, logger } = options;
 
@@ -68,6 +77,16 @@ export function createAuth0ProviderFactory(options: {
       production: isProduction(rootConfig),
       problems,
     });
+    const groupClaims = readGroupClaims({ envConfig, keyPrefix, problems });
+    const claimedGroups =
+      groupClaims.length > 0
+        ? createClaimedGroups({
+            groupClaims,
+            catalog: options.catalog,
+            auth: options.auth,
+            logger,
+          })
+        : undefined;
     problems.push(...sessionSecretProblems(rootConfig));
 
     const authenticator = createAuth0Authenticator({
@@ -86,9 +105,15 @@ export function createAuth0ProviderFactory(options: {
       resolverContext,
     ) => {
       try {
+        // The claims of this sign-in's or refresh's ID token: a role removed in Auth0 stops
+        // counting at the next refresh.
         const { result, resolverName } = await chain.resolve(
           info,
-          resolverContext,
+          claimedGroups
+            ? withClaimedGroups(resolverContext, () =>
+                claimedGroups(info.result.fullProfile),
+              )
+            : resolverContext,
         );
         if (audit.currentFlow === 'sign-in') {
           await audit.signedIn(

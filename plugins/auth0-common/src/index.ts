@@ -18,3 +18,4 @@ export {
   AUTH0_ROLE_ID_ANNOTATION,
   AUTH0_USER_ID_ANNOTATION,
 } from './annotations';
+export { normalizeAuth0EntityName } from './entityNames';

@@ -102,6 +102,7 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
       'auth0|chris-plus-ops': 'chris-ops',
       'auth0|chris-evil': `chris-${idHash('auth0|chris-evil', 8)}`,
       'auth0|bob': 'bob',
+      'auth0|riley': 'riley',
       'auth0|kelvin-sign': 'evin',
     });
 
@@ -141,7 +142,12 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
         ['user:default/bob', 'user:default/chris'],
       ],
       ['other-corp', 'organization', 'Other Corp', ['user:default/sam']],
-      ['payments-team', 'role', 'Payments Team', ['user:default/jordan.lee']],
+      [
+        'payments-team',
+        'role',
+        'Payments Team',
+        ['user:default/jordan.lee', 'user:default/riley'],
+      ],
       [
         'platform-team',
         'role',
@@ -185,9 +191,9 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
       expect.arrayContaining([
         expect.stringMatching(/^Auth0 user export job job_\w+ created$/),
         expect.stringMatching(/^Auth0 user export job job_\w+ completed$/),
-        'Read 12 users of the Auth0 user export',
+        'Read 13 users of the Auth0 user export',
         expect.stringMatching(
-          /^Read 10 users \(left out: 1 unverified, 1 blocked\), 4 roles and 2 organizations in [\d.]+ s; committing 16 entities$/,
+          /^Read 11 users \(left out: 1 unverified, 1 blocked\), 4 roles and 2 organizations in [\d.]+ s; committing 17 entities$/,
         ),
       ]),
     );
@@ -230,7 +236,7 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
     });
     await only.provider.read();
     const entities = entitiesOf(only.mutations[0]);
-    expect(usersOf(entities)).toHaveLength(10);
+    expect(usersOf(entities)).toHaveLength(11);
     expect(groupsOf(entities)).toEqual([]);
     expect(
       usersOf(entities).every(user => user.spec.memberOf?.length === 0),
@@ -261,7 +267,7 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
       // About 10% of 1,500 plus two fixture users: more than one page of 100.
       expect(platform.spec.members!.length).toBeGreaterThan(100);
       expect(log.messages('info')).toContain(
-        'Read 1512 users of the Auth0 user export',
+        'Read 1513 users of the Auth0 user export',
       );
     } finally {
       await auth0.admin.setSyntheticUsers(0);
@@ -317,7 +323,7 @@ describe('Auth0OrgEntityProvider against the dev server', () => {
     await auth0.admin.resetCounters();
     await provider.read();
     expect(mutations).toHaveLength(1);
-    expect(usersOf(entitiesOf(mutations[0]))).toHaveLength(10);
+    expect(usersOf(entitiesOf(mutations[0]))).toHaveLength(11);
     const counters = await auth0.admin.counters();
     const tooMany = Object.values(counters.managementApi).reduce(
       (sum, endpoint) => sum + (endpoint.byStatus['429'] ?? 0),

@@ -7,11 +7,8 @@ import {
   stringifyEntityRef,
   UserEntity,
 } from '@backstage/catalog-model';
-import {
-  assignEntityNames,
-  NameCollision,
-  normalizeAuth0EntityName,
-} from './entityNames';
+import { normalizeAuth0EntityName } from '@backstage-auth0/plugin-auth0-common';
+import { assignEntityNames, NameCollision } from './entityNames';
 import { TenantSnapshot } from './readTenant';
 import {
   Auth0Group,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { normalizeAuth0EntityName } from '@backstage-auth0/plugin-auth0-common';
 
 /** The catalog's longest entity name. */
 const MAX_NAME_LENGTH = 63;
@@ -6,29 +7,6 @@ const MAX_NAME_LENGTH = 63;
 /** Hex digits of the suffix that tells apart two entities with one name, at first. */
 const SUFFIX_LENGTH = 8;
 const MAX_SUFFIX_LENGTH = 32;
-
-/**
- * The catalog entity name for an Auth0 text (an email's local part, a role or organization
- * name): letters A to Z lower-cased, every character outside `[a-z0-9._-]` replaced by `-`,
- * leading and trailing `.`, `_` and `-` dropped (a name starts and ends with a letter or digit),
- * at most 63 characters. Only A to Z change case, as in the sign-in module: Unicode lower-casing
- * would turn the KELVIN SIGN into `k`. Empty when nothing is left.
- *
- * @public
- */
-export function normalizeAuth0EntityName(text: string): string {
-  const replaced = text
-    .replace(/[A-Z]/g, letter => letter.toLowerCase())
-    .replace(/[^a-z0-9._-]/g, '-');
-  return trimToName(replaced);
-}
-
-function trimToName(text: string): string {
-  return text
-    .replace(/^[._-]+/, '')
-    .slice(0, MAX_NAME_LENGTH)
-    .replace(/[._-]+$/, '');
-}
 
 /** The first hex digits of the SHA-256 of an Auth0 id. */
 export function idHash(id: string, length: number): string {
@@ -110,7 +88,8 @@ export function assignEntityNames(
 function suffixedName(base: string, id: string, taken: Set<string>): string {
   for (let length = SUFFIX_LENGTH; length <= MAX_SUFFIX_LENGTH; length += 4) {
     const suffix = idHash(id, length);
-    const name = `${trimToName(
+    // Shortening may leave a '.', '_' or '-' at the end, which normalizing again drops.
+    const name = `${normalizeAuth0EntityName(
       base.slice(0, MAX_NAME_LENGTH - suffix.length - 1),
     )}-${suffix}`;
     if (!taken.has(name)) {

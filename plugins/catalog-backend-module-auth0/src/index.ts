@@ -24,5 +24,5 @@ export {
   type Auth0User,
   type Auth0UserTransformer,
 } from './transformers';
-export { normalizeAuth0EntityName } from './entityNames';
+export { normalizeAuth0EntityName } from '@backstage-auth0/plugin-auth0-common';
 export { Auth0OrgConfigError, type Auth0OrgProviderConfig } from './config';

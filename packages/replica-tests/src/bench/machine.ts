@@ -29,7 +29,7 @@ export type MachineFacts = {
 };
 
 /** The version of a package as the backend resolves it. */
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   const fromBackend = createRequire(
     resolvePath(resolvePackagePath('backend'), 'package.json'),
   );
@@ -59,23 +59,21 @@ export async function machineFacts(): Promise<MachineFacts> {
       '@backstage/plugin-auth-backend',
     )}`,
     loadAverageAtStart: formatLoad(),
-    source: sourceState(),
+    source: sourceState(['plugins/auth-backend-module-auth0']),
   };
 }
 
-function sourceState(): string {
+/** The commit, and which of `paths` differ from it in the working tree. */
+export function sourceState(paths: string[]): string {
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
   try {
     const commit = git('rev-parse', '--short', 'HEAD');
-    const changed = git(
-      'status',
-      '--porcelain',
-      '--',
-      'plugins/auth-backend-module-auth0',
+    const changed = paths.filter(path =>
+      git('status', '--porcelain', '--', path),
     );
-    return changed
-      ? `commit ${commit}, with uncommitted changes to plugins/auth-backend-module-auth0`
+    return changed.length
+      ? `commit ${commit}, with uncommitted changes to ${changed.join(', ')}`
       : `commit ${commit}`;
   } catch {
     return 'not a git checkout';
@@ -88,7 +86,7 @@ export function formatLoad(): string {
     .join(' / ');
 }
 
-async function postgresVersion(): Promise<string> {
+export async function postgresVersion(): Promise<string> {
   const client = new Client({
     ...LOCAL_POSTGRES,
     database: 'postgres',

@@ -386,19 +386,29 @@ export function renderSection(
  * prose around it stays as written. Fails when the markers are not there once, in order.
  */
 export function replaceSection(document: string, section: string): string {
-  const start = document.indexOf(SECTION_START);
-  const end = document.indexOf(SECTION_END);
+  return replaceMarkedSection(document, section, SECTION_START, SECTION_END);
+}
+
+/** {@link replaceSection} for any pair of markers. */
+export function replaceMarkedSection(
+  document: string,
+  section: string,
+  startMarker: string,
+  endMarker: string,
+): string {
+  const start = document.indexOf(startMarker);
+  const end = document.indexOf(endMarker);
   if (
     start < 0 ||
     end < start ||
-    document.indexOf(SECTION_START, start + 1) >= 0 ||
-    document.indexOf(SECTION_END, end + 1) >= 0
+    document.indexOf(startMarker, start + 1) >= 0 ||
+    document.indexOf(endMarker, end + 1) >= 0
   ) {
     throw new Error(
-      `the document needs one generated section between "${SECTION_START}" and "${SECTION_END}"`,
+      `the document needs one generated section between "${startMarker}" and "${endMarker}"`,
     );
   }
   return `${document.slice(0, start)}${section}${document.slice(
-    end + SECTION_END.length,
+    end + endMarker.length,
   )}`;
 }
