@@ -54,9 +54,29 @@ if (!process.env.AUTH_SESSION_SECRET) {
   );
 }
 
+// OpenTelemetry, loaded before the backend as in the image (packages/backend/README.md).
+const instrumentation = join(
+  repoRoot,
+  'packages/backend/src/instrumentation.js',
+);
+console.log(
+  `dev: metrics for Prometheus on http://${
+    process.env.OTEL_EXPORTER_PROMETHEUS_HOST || 'localhost'
+  }:${
+    process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464
+  }/metrics (OTEL_EXPORTER_PROMETHEUS_PORT changes the port)`,
+);
+
 const stack = spawn(
   'yarn',
-  ['backstage-cli', 'repo', 'start', ...configArgs()],
+  [
+    'backstage-cli',
+    'repo',
+    'start',
+    // One argument: the CLI passes its own arguments on to the backend, except this form.
+    `--require=${instrumentation}`,
+    ...configArgs(),
+  ],
   {
     cwd: repoRoot,
     stdio: 'inherit',

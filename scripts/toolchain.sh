@@ -60,6 +60,7 @@ export npm_config_nodedir="$node_dir"
 
 if [ "${1:-}" = "--with-deps" ]; then
   shift
-  ensure_dependencies
+  # On stderr, so that a command's own output (`yarn doctor --json`) stays clean on stdout.
+  ensure_dependencies >&2
 fi
 if [ $# -gt 0 ]; then exec "$@"; fi

@@ -6,11 +6,19 @@ import { findOne, type Manifest } from './manifests.ts';
 import { backendWorkload } from './repository.ts';
 
 /**
- * What the backend's NetworkPolicy lets through, as `PROTOCOL/port`: in, only the backend's own
- * port; out, DNS, PostgreSQL, Redis and HTTPS (Auth0, GitHub).
+ * What the backend's NetworkPolicy lets through, as `PROTOCOL/port`: in, the backend's own port
+ * from the ingress controller and the metrics port from Prometheus; out, DNS, PostgreSQL, Redis
+ * and HTTPS (Auth0, GitHub).
  */
 export const BACKEND_TRAFFIC = {
-  ingress: ['TCP/7007'],
+  /**
+   * One ingress rule per port, in this order, each from its own source: a source never gets the
+   * other's port, and ../kubernetes/components/site-values sets each rule's peers by position.
+   */
+  ingress: [
+    { port: 'TCP/7007', from: "the ingress controller's pods" },
+    { port: 'TCP/9464', from: "Prometheus' pods" },
+  ],
   egress: ['TCP/443', 'TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53'],
   /** The only port that may go to any address: Auth0's and GitHub's addresses are not fixed. */
   toAnyAddress: ['TCP/443'],
@@ -76,13 +84,16 @@ function sameLabels(
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
-function peerProblem(peer: INetworkPolicyPeer): string | undefined {
+function peerProblem(
+  peer: INetworkPolicyPeer,
+  source: string,
+): string | undefined {
   if (peer.ipBlock) {
-    return `admits the addresses ${peer.ipBlock.cidr}, not only the ingress controller's pods`;
+    return `admits the addresses ${peer.ipBlock.cidr}, not only ${source}`;
   }
   const namespaces = peer.namespaceSelector;
   if (!namespaces) {
-    return "has no namespaceSelector, so it means pods of the policy's own namespace, not the ingress controller's";
+    return `has no namespaceSelector, so it means pods of the policy's own namespace, not ${source}`;
   }
   if (
     Object.keys(namespaces.matchLabels ?? {}).length === 0 &&
@@ -95,15 +106,16 @@ function peerProblem(peer: INetworkPolicyPeer): string | undefined {
     (Object.keys(peer.podSelector.matchLabels ?? {}).length === 0 &&
       (peer.podSelector.matchExpressions ?? []).length === 0)
   ) {
-    return "admits every pod of the controller's namespace; select the controller's pods by label too";
+    return `admits every pod of the namespace, not only ${source}; select them by label too`;
   }
   return undefined;
 }
 
 /**
  * What is wrong with the NetworkPolicy of the backend pods, by aspect; empty when exactly one
- * policy selects them with the Deployment's selector, restricts both directions, admits only the
- * ingress controller to BACKEND_TRAFFIC.ingress and lets out only BACKEND_TRAFFIC.egress.
+ * policy selects them with the Deployment's selector, restricts both directions, admits each
+ * source of BACKEND_TRAFFIC.ingress (selected by namespace and pod labels) to its one port and
+ * lets out only BACKEND_TRAFFIC.egress.
  */
 export function networkPolicyProblems(manifests: Manifest[]): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
@@ -175,9 +187,13 @@ export function networkPolicyProblems(manifests: Manifest[]): PolicyProblem[] {
       });
     }
 
-    const ingressPorts: string[] = [];
-    (spec.ingress ?? []).forEach((rule, index) => {
+    const rules = spec.ingress ?? [];
+    const expectedPorts = BACKEND_TRAFFIC.ingress.map(entry => entry.port);
+    const admitted: string[][] = [];
+    rules.forEach((rule, index) => {
       const where = `${name}, ingress rule ${index + 1}`;
+      const expected = BACKEND_TRAFFIC.ingress[index];
+      const source = expected?.from ?? 'one source';
       if (!rule.from || rule.from.length === 0) {
         problems.push({
           aspect: 'ingress',
@@ -185,7 +201,7 @@ export function networkPolicyProblems(manifests: Manifest[]): PolicyProblem[] {
         });
       }
       (rule.from ?? []).forEach((peer, peerIndex) => {
-        const problem = peerProblem(peer);
+        const problem = peerProblem(peer, source);
         if (problem) {
           problems.push({
             aspect: 'ingress',
@@ -199,19 +215,25 @@ export function networkPolicyProblems(manifests: Manifest[]): PolicyProblem[] {
           aspect: 'ingress',
           message: `${where} has no ports, so it admits every port`,
         });
+        admitted.push(['every port']);
       } else {
-        ingressPorts.push(...ports);
+        admitted.push(sorted(ports));
       }
     });
-    if (
-      JSON.stringify(sorted(ingressPorts)) !==
-      JSON.stringify(sorted(BACKEND_TRAFFIC.ingress))
-    ) {
+    const expectedRules = expectedPorts.map(port => [port]);
+    if (JSON.stringify(admitted) !== JSON.stringify(expectedRules)) {
       problems.push({
         aspect: 'ingress',
         message: `${name} admits ${JSON.stringify(
-          sorted(ingressPorts),
-        )}; expected exactly ${JSON.stringify(BACKEND_TRAFFIC.ingress)}`,
+          admitted,
+        )} (ports per rule); expected exactly ${JSON.stringify(
+          expectedRules,
+        )}: ${BACKEND_TRAFFIC.ingress
+          .map(
+            (entry, index) =>
+              `rule ${index + 1} ${entry.port} from ${entry.from}`,
+          )
+          .join(', ')}`,
       });
     }
 

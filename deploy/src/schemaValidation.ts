@@ -1,15 +1,29 @@
 import { readFileSync } from 'node:fs';
+import {
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Ajv } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import {
+  ConfigMap,
+  Namespace,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
 import type { Manifest } from './manifests.ts';
 
 type KubernetesModel = new (data: never) => { validate(): void };
 
-/** Kubernetes' own kinds, validated by kubernetes-models against the API's OpenAPI schemas. */
-const builtInKinds: Record<string, KubernetesModel> = {
+/**
+ * Kubernetes' own kinds, validated by kubernetes-models against the API's OpenAPI schemas, and
+ * the Prometheus Operator's, validated by its sibling package against schemas generated from the
+ * Operator's API types (the ones its CRDs are generated from).
+ */
+const modelKinds: Record<string, KubernetesModel> = {
+  'v1/ConfigMap': ConfigMap,
   'v1/Namespace': Namespace,
   'v1/ServiceAccount': ServiceAccount,
   'v1/Service': Service,
@@ -17,6 +31,8 @@ const builtInKinds: Record<string, KubernetesModel> = {
   'networking.k8s.io/v1/Ingress': Ingress,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
 type JsonSchema = { [keyword: string]: unknown };
@@ -61,7 +77,7 @@ const customKinds: Record<string, ReturnType<Ajv['compile']>> = {
 /** What is wrong with a manifest according to its kind's schema; empty when it is valid. */
 export function schemaErrors(manifest: Manifest): string[] {
   const id = `${manifest.apiVersion}/${manifest.kind}`;
-  const Model = builtInKinds[id];
+  const Model = modelKinds[id];
   if (Model) {
     try {
       new Model(manifest as never).validate();

@@ -40,6 +40,7 @@ import {
   kustomizeTargets,
   repoRoot,
 } from '../src/repository.ts';
+import { MONITORING_KINDS } from '../src/monitoring.ts';
 import { schemaErrors } from '../src/schemaValidation.ts';
 
 const HEALTH = {
@@ -104,17 +105,23 @@ for (const target of kustomizeTargets()) {
 
     test('has every kind a production install needs, in the backstage namespace', () => {
       const kinds = manifests.map(manifest => manifest.kind).sort();
-      assert.deepEqual(kinds, [
-        'Deployment',
-        'Ingress',
-        'Ingress',
-        'Namespace',
-        'NetworkPolicy',
-        'PodDisruptionBudget',
-        SECRET_PROVIDER_CLASS,
-        'Service',
-        'ServiceAccount',
-      ]);
+      // The overlays include the monitoring component (docs/operations.md); the base does not.
+      const monitoring = target === 'base' ? [] : MONITORING_KINDS;
+      assert.deepEqual(
+        kinds,
+        [
+          'Deployment',
+          'Ingress',
+          'Ingress',
+          'Namespace',
+          'NetworkPolicy',
+          'PodDisruptionBudget',
+          SECRET_PROVIDER_CLASS,
+          'Service',
+          'ServiceAccount',
+          ...monitoring,
+        ].sort(),
+      );
       for (const manifest of manifests.filter(m => m.kind !== 'Namespace')) {
         assert.equal(
           manifest.metadata.namespace,
@@ -129,6 +136,9 @@ for (const target of kustomizeTargets()) {
       assert.ok(container, 'a container named backend');
       assert.deepEqual(container.command, [
         'node',
+        // Metrics for Prometheus (docs/operations.md).
+        '--require',
+        './packages/backend/src/instrumentation.js',
         'packages/backend',
         '--config',
         'app-config.yaml',
@@ -327,7 +337,7 @@ for (const target of kustomizeTargets()) {
       assert.deepEqual(policyProblems('policy types'), []);
     });
 
-    test("in: only the ingress controller's pods, only to port 7007", () => {
+    test("in: only the ingress controller's pods to 7007 and Prometheus' pods to 9464", () => {
       assert.deepEqual(policyProblems('ingress'), []);
     });
 
@@ -512,6 +522,8 @@ describe('rendering', () => {
       keyVaultName: 'test-vault',
       ingressControllerNamespace: 'test-ingress',
       ingressControllerName: 'test-controller',
+      monitoringNamespace: 'test-monitoring',
+      prometheusName: 'test-prometheus',
       postgresCidr: '10.1.2.0/28',
       redisCidr: '10.1.3.4/32',
     };
@@ -546,7 +558,10 @@ describe('rendering', () => {
       );
       const manifests = renderKustomization(join(copy, 'overlays/production'));
       assert.ok(
-        !manifests.some(manifest => manifest.kind === 'ConfigMap'),
+        !manifests.some(
+          manifest =>
+            manifest.kind === 'ConfigMap' && manifest.metadata.name === 'site',
+        ),
         'site.yaml is not applied',
       );
       for (const name of ['backstage', 'backstage-auth']) {
@@ -585,6 +600,14 @@ describe('rendering', () => {
       });
       assert.deepEqual(from.podSelector?.matchLabels, {
         'app.kubernetes.io/name': site.ingressControllerName,
+      });
+      const prometheus = networkPolicy.spec!.ingress![1];
+      assert.deepEqual(prometheus.ports, [{ protocol: 'TCP', port: 9464 }]);
+      assert.deepEqual(prometheus.from?.[0].namespaceSelector?.matchLabels, {
+        'kubernetes.io/metadata.name': site.monitoringNamespace,
+      });
+      assert.deepEqual(prometheus.from?.[0].podSelector?.matchLabels, {
+        'app.kubernetes.io/name': site.prometheusName,
       });
       assert.deepEqual(egressDestinations(networkPolicy, 'TCP/5432'), [
         site.postgresCidr,
@@ -793,14 +816,39 @@ describe('the NetworkPolicy check', () => {
       },
     },
     {
-      what: 'admitting a second port',
+      what: 'admitting the ingress controller to the metrics port',
       aspect: 'ingress',
-      names: 'admits ["TCP/7007","TCP/9464"]',
+      names: 'admits [["TCP/7007","TCP/9464"],["TCP/9464"]]',
       mutate: manifests => {
         spec(manifests).ingress![0].ports!.push({
           protocol: 'TCP',
           port: 9464,
         });
+      },
+    },
+    {
+      what: 'admitting Prometheus to the backend port',
+      aspect: 'ingress',
+      names: 'admits [["TCP/7007"],["TCP/7007"]]',
+      mutate: manifests => {
+        spec(manifests).ingress![1].ports = [{ protocol: 'TCP', port: 7007 }];
+      },
+    },
+    {
+      what: 'admitting every pod of the monitoring namespace',
+      aspect: 'ingress',
+      names:
+        "ingress rule 2, from 1: admits every pod of the namespace, not only Prometheus' pods",
+      mutate: manifests => {
+        delete spec(manifests).ingress![1].from![0].podSelector;
+      },
+    },
+    {
+      what: 'dropping the rule for Prometheus',
+      aspect: 'ingress',
+      names: 'admits [["TCP/7007"]]',
+      mutate: manifests => {
+        spec(manifests).ingress!.pop();
       },
     },
     {

@@ -76,6 +76,19 @@ export interface Config {
               /** The namespace of the Groups; default unless given. */
               namespace?: string;
             }>;
+            /**
+             * How long a refresh may reuse the identity that a resolver found for the same Auth0
+             * user (its entity ref and its ownership refs from the catalog) instead of asking the
+             * catalog again, kept in Backstage's cache (`backend.cache`; Redis is shared by the
+             * replicas). E.g. `{ seconds: 30 }` (the default); from 0 to 60 seconds; 0 turns the
+             * cache off. A user deleted from the catalog, or a membership removed, counts within
+             * this time; the claims of `groupClaims` count at every refresh. Sign-in always asks
+             * the catalog.
+             */
+            identityCacheTtl?:
+              | import('@backstage/types').HumanDuration
+              | string
+              | number;
           };
         };
       };

@@ -1,5 +1,6 @@
 import type { CountersSnapshot } from './counters.ts';
 import type { ManagementEndpoint } from './counters.ts';
+import type { ApplicationPatch } from './application.ts';
 import type { Knobs, KnobsPatch, LatencyEndpoint } from './knobs.ts';
 import type { RefreshTokenSummary } from './refreshTokens.ts';
 import type { UserPatch, UserRolesState } from './rolesClaim.ts';
@@ -83,11 +84,34 @@ export type AdminClient = {
    * Rejects (naming the problem) for an unknown user or role or a bad patch.
    */
   updateUser(id: string, patch: UserPatch): Promise<UserRolesState>;
+  /** An application (sign-in or machine-to-machine) as `GET /api/v2/clients/{id}` shows it. */
+  client(id: string): Promise<Auth0Client>;
+  /**
+   * Changes the sign-in application as an admin would in the Auth0 Dashboard, in Auth0's
+   * field names: `callbacks`, `allowed_logout_urls`, `grant_types`, `oidc_conformant`,
+   * `jwt_configuration.alg`, `refresh_token.rotation_type` and `refresh_token.leeway`.
+   * Rejects (naming every problem) for a bad patch, which then changes nothing.
+   */
+  updateClient(id: string, patch: ApplicationPatch): Promise<Auth0Client>;
   /**
    * Knobs back to their start values; counters and rate limits cleared; synthetic users and
-   * the fixture users' roles as at the start, without roles claim overrides.
+   * the fixture users' roles as at the start, without roles claim overrides; the sign-in
+   * application's settings as at the start.
    */
   reset(): Promise<Knobs>;
+};
+
+/** An application as Auth0's Management API gives it (`GET /api/v2/clients/{id}`). */
+export type Auth0Client = {
+  client_id: string;
+  app_type: string;
+  callbacks: string[];
+  allowed_logout_urls: string[];
+  grant_types: string[];
+  oidc_conformant: boolean;
+  jwt_configuration: { alg: string };
+  refresh_token: { rotation_type: string; leeway: number };
+  [field: string]: unknown;
 };
 
 export function createAdminClient(adminUrl: string): AdminClient {
@@ -160,6 +184,10 @@ export function createAdminClient(adminUrl: string): AdminClient {
     },
     updateUser: (id, patch) =>
       call<UserRolesState>('PATCH', `/users/${encodeURIComponent(id)}`, patch),
+    client: id =>
+      call<Auth0Client>('GET', `/clients/${encodeURIComponent(id)}`),
+    updateClient: (id, patch) =>
+      call<Auth0Client>('PATCH', `/clients/${encodeURIComponent(id)}`, patch),
     reset: () => call<Knobs>('POST', '/reset'),
   };
 }

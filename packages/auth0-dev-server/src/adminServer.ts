@@ -38,8 +38,22 @@ export type DevServerControls = {
    */
   updateUser(id: string, patch: UserPatch): UserRolesState;
   /**
+   * An application (`backstage-local` or `backstage-catalog`) as `GET /api/v2/clients/{id}`
+   * shows it, secret included. Throws an AdminRequestError (404) for an unknown client id.
+   */
+  client(id: string): Record<string, unknown>;
+  /**
+   * Changes the sign-in application's settings as an admin would in the Auth0 Dashboard, in
+   * Auth0's field names (`callbacks`, `allowed_logout_urls`, `grant_types`, `oidc_conformant`,
+   * `jwt_configuration.alg`, `refresh_token.rotation_type` and `.leeway`), and answers it as
+   * `client` does. Throws an AdminRequestError: 400 for a bad patch (nothing changes), 404
+   * for an unknown client id, 501 for the machine-to-machine application.
+   */
+  updateClient(id: string, patch: unknown): Promise<Record<string, unknown>>;
+  /**
    * Knobs back to their start values; counters and rate limits cleared; the synthetic
-   * users as at the start; the fixture users' roles as in the file, without overrides.
+   * users as at the start; the fixture users' roles as in the file, without overrides; the
+   * sign-in application's settings as at the start.
    */
   reset(): Promise<Knobs>;
 };
@@ -55,7 +69,7 @@ const maxBodyBytes = 64 * 1024;
 class BadRequest extends Error {}
 
 const routeList =
-  'GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, PATCH /users/{id}, POST /reset';
+  'GET /, GET|PATCH /knobs, GET|DELETE /counters, GET /refresh-tokens, GET|POST /synthetic-users, PATCH /users/{id}, GET|PATCH /clients/{id}, POST /reset';
 
 /**
  * The admin API: plain HTTP with JSON on a loopback port of its own, so that it keeps
@@ -71,8 +85,11 @@ const routeList =
  *   POST   /synthetic-users  { "count", "seed"? }: make that many (0 removes them)
  *   PATCH  /users/{id}  { "roles"?, "rolesClaim"? }: a fixture user's roles, or its roles
  *                       claim overridden
+ *   GET    /clients/{id}  an application as the Management API shows it
+ *   PATCH  /clients/{id}  { "callbacks"?, "grant_types"?, "refresh_token"?, ... }: the sign-in
+ *                         application's settings, in Auth0's names
  *   POST   /reset     knobs to their start values, counters and rate limits cleared,
- *                     synthetic users and fixture roles as at the start
+ *                     synthetic users, fixture roles and the application as at the start
  */
 export function createAdminServer(target: AdminTarget): Server {
   return createServer((request, response) => {
@@ -104,6 +121,17 @@ async function handle(
     const id = decodePathSegment(user[1]);
     const patch = await readJson(request);
     send(response, 200, target.updateUser(id, patch as UserPatch));
+    return;
+  }
+  const client = /^\/clients\/([^/]+)$/.exec(path);
+  if (client && request.method === 'GET') {
+    send(response, 200, target.client(decodePathSegment(client[1])));
+    return;
+  }
+  if (client && request.method === 'PATCH') {
+    const id = decodePathSegment(client[1]);
+    const patch = await readJson(request);
+    send(response, 200, await target.updateClient(id, patch));
     return;
   }
   switch (route) {

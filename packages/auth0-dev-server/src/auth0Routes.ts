@@ -9,7 +9,8 @@ export type Auth0RoutesOptions = {
   users: FixtureUsers;
   clientId: string;
   managementClientId?: string;
-  logoutUrls: UrlAllowList;
+  /** Read at every logout: an admin may change the application's allowed logout URLs. */
+  logoutUrls: () => UrlAllowList;
   log: (message: string) => void;
   /** Who an avatar is for, synthetic users included; the fixture users without it. */
   personById?: (id: string) => { id: string; name: string } | undefined;
@@ -78,15 +79,16 @@ export function auth0Routes(options: Auth0RoutesOptions) {
       );
       return;
     }
-    if (returnTo !== undefined && !options.logoutUrls.allows(returnTo)) {
+    const logoutUrls = options.logoutUrls();
+    if (returnTo !== undefined && !logoutUrls.allows(returnTo)) {
       ctx.status = 400;
       ctx.type = 'html';
       ctx.body = errorPage(
         'Logout failed',
         `invalid_request: The "returnTo" querystring parameter "${returnTo}" is not defined as a valid URL in "Allowed Logout URLs".`,
         [
-          `Allowed logout URLs: ${options.logoutUrls.entries.join(', ')}.`,
-          'Start the dev server with AUTH0_DEV_SERVER_LOGOUT_URLS (comma-separated; a loopback port may be *) to allow others.',
+          `Allowed logout URLs: ${logoutUrls.entries.join(', ')}.`,
+          'Start the dev server with AUTH0_DEV_SERVER_LOGOUT_URLS (comma-separated; a loopback port may be *) to allow others, or change its allowed_logout_urls with the admin API (PATCH /clients/{id}).',
         ],
       );
       return;

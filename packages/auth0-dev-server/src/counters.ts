@@ -30,6 +30,7 @@ export const managementEndpoints = [
   'organizationMembers',
   'usersExports',
   'job',
+  'client',
   'exportDownload',
   'unknown',
 ] as const;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { isRecord } from './jsonValues.ts';
 
 /** One person the dev server can sign in, as read from the fixture file. */
 export type FixtureUser = {
@@ -384,8 +385,4 @@ function indexUsers(
       return folded.length === 1 ? folded[0] : undefined;
     },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,8 +10,10 @@ export { defaultOptions, type Auth0DevServerOptions } from './options.ts';
 export {
   createAdminClient,
   type AdminClient,
+  type Auth0Client,
   type ManagementFailureOptions,
 } from './adminClient.ts';
+export type { ApplicationPatch } from './application.ts';
 export type {
   Knobs,
   KnobsPatch,

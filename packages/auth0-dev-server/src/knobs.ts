@@ -1,4 +1,5 @@
 import { managementEndpoints, type ManagementEndpoint } from './counters.ts';
+import { isRecord } from './jsonValues.ts';
 
 /** The endpoints whose latency can be raised; `management` is every Management API call. */
 export const latencyEndpoints = [
@@ -478,8 +479,4 @@ function isForcedStatus(value: unknown): value is number {
     Number.isInteger(value) &&
     (value === 429 || (value >= 500 && value <= 599))
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

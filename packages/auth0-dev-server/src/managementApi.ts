@@ -32,6 +32,7 @@ import {
   type QueryValues,
 } from './managementHttp.ts';
 import type { ManagementTokenSigner } from './managementTokens.ts';
+import { AdminRequestError } from './rolesClaim.ts';
 import { parseUserQuery, UserQueryError } from './userQuery.ts';
 import type { UserinfoRateLimiter } from './userinfoRateLimit.ts';
 
@@ -51,7 +52,22 @@ export type ManagementApiOptions = {
   takeFailure: (endpoint: ManagementEndpoint) => ManagementFailure | undefined;
   rateLimiter: UserinfoRateLimiter;
   counters: Counters;
+  /** The tenant's applications (application.ts), as `GET /api/v2/clients/{id}` shows them. */
+  clients: ManagementClients;
   log: (message: string) => void;
+};
+
+export type ManagementClients = {
+  /** The application with this client id, with its secret when asked; undefined if none. */
+  get(
+    clientId: string,
+    options: { withSecret: boolean },
+  ): Record<string, unknown> | undefined;
+  /**
+   * Changes the sign-in application as `PATCH /api/v2/clients/{id}` asks; throws an
+   * AdminRequestError (400) naming every problem, or (501) for another application.
+   */
+  update(clientId: string, patch: unknown): Promise<void>;
 };
 
 /** Auth0's Management API limit for free and trial tenants: bursts of 10, 2 a second. */
@@ -61,7 +77,7 @@ type Auth = { clientId: string; scopes: Set<string> };
 
 type Route = {
   endpoint: ManagementEndpoint;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   pattern: RegExp;
   /** Any one of them will do, as Auth0's `Insufficient scope, expected any of` says. */
   scopes: string[];
@@ -644,6 +660,65 @@ function createRoutes(options: ManagementApiOptions, origin: string): Route[] {
         if (!job)
           throw apiError(404, 'The job does not exist.', 'inexistent_job');
         return { body: options.exportJobs.describe(job) };
+      },
+    },
+    ...clientRoutes(options),
+  ];
+}
+
+function clientRoutes(options: ManagementApiOptions): Route[] {
+  const inexistentClient = () =>
+    apiError(404, 'Client not found.', 'inexistent_client');
+  const clientIdPattern = /^\/clients\/([^/]+)$/;
+  return [
+    {
+      endpoint: 'client',
+      method: 'GET',
+      pattern: clientIdPattern,
+      scopes: ['read:clients', 'read:client_keys'],
+      query: { fields: params.fields, include_fields: params.includeFields },
+      handle({ match, query, auth }) {
+        const found = options.clients.get(match[0], {
+          // Auth0 shows the secret only to tokens that may read keys.
+          withSecret: auth.scopes.has('read:client_keys'),
+        });
+        if (!found) throw inexistentClient();
+        return { body: selectFields(found, query) };
+      },
+    },
+    {
+      endpoint: 'client',
+      method: 'PATCH',
+      pattern: clientIdPattern,
+      scopes: ['update:clients', 'update:client_keys'],
+      query: {},
+      async handle({ ctx, match, auth }) {
+        const body = await readJsonBody(ctx);
+        if (!options.clients.get(match[0], { withSecret: false })) {
+          throw inexistentClient();
+        }
+        try {
+          await options.clients.update(match[0], body);
+        } catch (error) {
+          if (!(error instanceof AdminRequestError)) throw error;
+          throw error.status === 400
+            ? apiError(
+                400,
+                `Payload validation error: '${error.problems.join('; ')}'.`,
+                'invalid_body',
+              )
+            : apiError(error.status, error.message);
+        }
+        options.log(
+          `${auth.clientId} changed application ${match[0]}: ${JSON.stringify(
+            body,
+          )}`,
+        );
+        return {
+          body: options.clients.get(match[0], {
+            withSecret: auth.scopes.has('update:client_keys'),
+          }),
+        };
       },
     },
   ];

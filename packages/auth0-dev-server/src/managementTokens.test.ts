@@ -49,7 +49,7 @@ describe('Management API tokens for the machine-to-machine application', () => {
     assert.equal(body.expires_in, 86400);
     assert.equal(
       body.scope,
-      'read:users read:roles read:organizations read:organization_members',
+      'read:users read:roles read:organizations read:organization_members read:clients',
     );
 
     const jwks = await browser.get(

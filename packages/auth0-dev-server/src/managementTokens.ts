@@ -24,6 +24,7 @@ export const defaultManagementScopes = [
   'read:roles',
   'read:organizations',
   'read:organization_members',
+  'read:clients',
 ];
 
 /** Auth0's default lifetime of a Management API token: 24 hours. */
@@ -229,9 +230,10 @@ export function registerClientCredentialsGrant(
 }
 
 /**
- * oidc-provider's own refusals of a client-credentials request, put in Auth0's words: a
- * wrong or unknown client answers 401 `access_denied`/`Unauthorized`, and an application
- * that may not use the grant (the sign-in application) answers 403 `unauthorized_client`.
+ * oidc-provider's refusal of a client-credentials request from a wrong or unknown client,
+ * put in Auth0's words: 401 `access_denied`/`Unauthorized`. An application that may not use
+ * the grant (the sign-in application) gets Auth0's 403 `unauthorized_client` from
+ * `auth0UnauthorizedClientErrors` (tokenErrors.ts), which runs inside this one.
  */
 export function auth0ClientCredentialsErrors(
   /** Told of every client-credentials request with the status it got. */
@@ -253,16 +255,6 @@ export function auth0ClientCredentialsErrors(
     if (body?.error === 'invalid_client') {
       ctx.status = 401;
       ctx.body = { error: 'access_denied', error_description: 'Unauthorized' };
-    } else if (
-      body?.error === 'invalid_request' &&
-      /grant type is not allowed/.test(String(body.error_description))
-    ) {
-      ctx.status = 403;
-      ctx.body = {
-        error: 'unauthorized_client',
-        error_description:
-          "Grant type 'client_credentials' not allowed for the client.",
-      };
     }
     const clientId = (oidc?.params as { client_id?: unknown } | undefined)
       ?.client_id;

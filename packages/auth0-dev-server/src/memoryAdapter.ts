@@ -18,8 +18,14 @@ export type MemoryStore = {
  * process's memory: a restart forgets every session and token, as a fresh tenant would.
  * Unlike oidc-provider's quick-start adapter it has no size cap, so a benchmark never
  * sees tokens vanish, and it drops expired entries as it goes.
+ *
+ * Auth0's refresh token reuse interval ("leeway") lives here: for `refreshTokenLeeway()`
+ * seconds after a refresh token was rotated, it reads as unused, so oidc-provider rotates it
+ * again instead of revoking the family. The interval counts from the first rotation.
  */
-export function createMemoryStore(): MemoryStore {
+export function createMemoryStore(
+  options: { refreshTokenLeeway?: () => number } = {},
+): MemoryStore {
   const models = new Map<string, Map<string, Entry>>();
   let writes = 0;
   const modelEntries = (modelName: string) => {
@@ -72,7 +78,16 @@ export function createMemoryStore(): MemoryStore {
         if (writes % sweepEvery === 0) sweep();
       },
       async find(id) {
-        return live(id);
+        const payload = live(id);
+        if (
+          modelName === 'RefreshToken' &&
+          typeof payload?.consumed === 'number' &&
+          Date.now() / 1000 - payload.consumed <
+            (options.refreshTokenLeeway?.() ?? 0)
+        ) {
+          return { ...payload, consumed: undefined };
+        }
+        return payload;
       },
       async findByUid(uid) {
         return findWhere(payload => payload.uid === uid);
@@ -82,7 +97,9 @@ export function createMemoryStore(): MemoryStore {
       },
       async consume(id) {
         const payload = live(id);
-        if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+        if (payload && payload.consumed === undefined) {
+          payload.consumed = Math.floor(Date.now() / 1000);
+        }
       },
       async destroy(id) {
         store.delete(id);

@@ -76,6 +76,7 @@ describe('commandLineArgs', () => {
       redirectUris: ['http://localhost:*/a', 'http://localhost:7007/b'],
       logoutUrls: ['http://localhost:3000'],
       refreshTokenRotation: false,
+      refreshTokenLeeway: 30,
       userinfoRateLimit: true,
       managementClientId: 'catalog',
       managementClientSecret: 'm2m-secret',

@@ -20,6 +20,12 @@ export type Auth0DevServerOptions = {
   logoutUrls?: string[];
   /** Refresh-token rotation with reuse detection. Default on. */
   refreshTokenRotation?: boolean;
+  /**
+   * The sign-in application's refresh token reuse interval (`refresh_token.leeway`): seconds
+   * in which a rotated refresh token still works instead of revoking its family. Default 0,
+   * Auth0's.
+   */
+  refreshTokenLeeway?: number;
   /** Auth0's /userinfo limit (5 a minute, bursts of 10, per user). Default on. */
   userinfoRateLimit?: boolean;
   /**
@@ -82,6 +88,7 @@ const optionKinds: {
   redirectUris: 'list',
   logoutUrls: 'list',
   refreshTokenRotation: 'boolean',
+  refreshTokenLeeway: 'count',
   userinfoRateLimit: 'boolean',
   managementClientId: 'text',
   managementClientSecret: 'text',

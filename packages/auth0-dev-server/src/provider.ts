@@ -18,7 +18,10 @@ import {
 } from './organizations.ts';
 import { errorPage } from './pages.ts';
 import type { SigningKey } from './secrets.ts';
-import type { UrlAllowList } from './urlAllowList.ts';
+import {
+  applicationGrantTypes,
+  type ApplicationSettings,
+} from './application.ts';
 
 export type ProviderOptions = {
   issuer: string;
@@ -26,7 +29,8 @@ export type ProviderOptions = {
   client: {
     clientId: string;
     clientSecret: string;
-    redirectUris: UrlAllowList;
+    /** Read on every request: an admin may change the application (application.ts). */
+    settings: () => ApplicationSettings;
   };
   /** The "Machine to Machine" application (client credentials, Management API). */
   managementClient: { clientId: string; clientSecret: string };
@@ -77,8 +81,9 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
         client_id: client.clientId,
         client_secret: client.clientSecret,
         // The client schema needs concrete URLs; redirectUriAllowed below is what checks.
-        redirect_uris: client.redirectUris.examples(),
-        grant_types: ['authorization_code', 'refresh_token'],
+        redirect_uris: client.settings().callbacks.examples(),
+        // grantTypeAllowed below is what checks these, as the application says now.
+        grant_types: applicationGrantTypes,
         response_types: ['code'],
         // Auth0's default for a Regular Web Application, and what passport-auth0 sends.
         token_endpoint_auth_method: 'client_secret_post',
@@ -168,7 +173,7 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
     renderError: (ctx, out, error) =>
       renderError(ctx, out, error, {
         clientId: client.clientId,
-        redirectUris: client.redirectUris,
+        callbacks: client.settings().callbacks.entries,
       }),
   };
 
@@ -182,8 +187,23 @@ export function createAuth0Provider(options: ProviderOptions): Provider {
   ) {
     return (
       this.clientId === client.clientId &&
-      client.redirectUris.allows(redirectUri)
+      client.settings().callbacks.allows(redirectUri)
     );
+  };
+  // Like Auth0's Grant Types: without `refresh_token`, offline_access gives no refresh token
+  // and a refresh is refused; without `authorization_code`, no sign-in.
+  const grantTypeAllowed = provider.Client.prototype.grantTypeAllowed;
+  provider.Client.prototype.grantTypeAllowed = function allowedNow(
+    this: { clientId: string },
+    grantType: string,
+  ) {
+    if (
+      this.clientId === client.clientId &&
+      applicationGrantTypes.includes(grantType)
+    ) {
+      return client.settings().grantTypes.includes(grantType);
+    }
+    return grantTypeAllowed.call(this, grantType);
   };
 
   provider.on('server_error', (ctx: KoaContextWithOIDC, error: Error) => {
@@ -289,16 +309,16 @@ function renderError(
   ctx: KoaContextWithOIDC,
   out: ErrorOut,
   error: Error,
-  client: { clientId: string; redirectUris: UrlAllowList },
+  client: { clientId: string; callbacks: string[] },
 ) {
   const hints: string[] = [];
   const description = out.error_description ?? '';
   if (/redirect_uri/.test(description)) {
     hints.push(
-      `The dev server accepts these redirect URIs: ${client.redirectUris.entries.join(
+      `The dev server accepts these redirect URIs: ${client.callbacks.join(
         ', ',
       )}.`,
-      'Start it with AUTH0_DEV_SERVER_REDIRECT_URIS (comma-separated; a loopback port may be *) to accept others.',
+      'Start it with AUTH0_DEV_SERVER_REDIRECT_URIS (comma-separated; a loopback port may be *) to accept others, or change its callbacks with the admin API (PATCH /clients/{id}).',
     );
   }
   if (out.error === 'invalid_client' || /client/.test(description)) {

@@ -6,6 +6,12 @@ import {
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAdminServer, type DevServerControls } from './adminServer.ts';
+import {
+  applyApplicationPatch,
+  managementApplicationAsClient,
+  signInApplicationAsClient,
+  startApplicationSettings,
+} from './application.ts';
 import { auth0Routes } from './auth0Routes.ts';
 import { ensureTlsMaterial } from './certificates.ts';
 import type { ReadyInfo } from './readyLine.ts';
@@ -43,9 +49,11 @@ import {
   type UserRolesState,
 } from './rolesClaim.ts';
 import { ensureSecrets } from './secrets.ts';
-import { auth0RefreshErrors } from './tokenErrors.ts';
+import {
+  auth0RefreshErrors,
+  auth0UnauthorizedClientErrors,
+} from './tokenErrors.ts';
 import { trafficControl } from './trafficControl.ts';
-import { createUrlAllowList } from './urlAllowList.ts';
 import { createUserinfoRateLimiter } from './userinfoRateLimit.ts';
 import { maxCount } from './options.ts';
 
@@ -91,14 +99,12 @@ export async function startAuth0DevServer(
   const stateDir = options.stateDir ?? defaultStateDir;
   const usersFile = options.usersFile ?? defaultUsersFile;
   const clientId = options.clientId ?? defaultOptions.clientId;
-  const redirectUris = createUrlAllowList(
-    options.redirectUris ?? defaultOptions.redirectUris,
-    'redirect URI',
-  );
-  const logoutUrls = createUrlAllowList(
-    options.logoutUrls ?? defaultOptions.logoutUrls,
-    'logout URL',
-  );
+  // The sign-in application as it starts, and as POST /reset makes it again.
+  const startApplication = startApplicationSettings({
+    callbacks: options.redirectUris ?? defaultOptions.redirectUris,
+    logoutUrls: options.logoutUrls ?? defaultOptions.logoutUrls,
+    leewaySeconds: options.refreshTokenLeeway ?? 0,
+  });
   const managementClientId =
     options.managementClientId ?? defaultOptions.managementClientId;
   if (managementClientId === clientId) {
@@ -131,6 +137,7 @@ export async function startAuth0DevServer(
     options.managementClientSecret ?? secrets.managementClientSecret;
 
   let knobs = startKnobs;
+  let application = startApplication;
   const counters = createCounters();
   const rateLimiter = createUserinfoRateLimiter();
   const managementLimiter = createUserinfoRateLimiter(
@@ -155,12 +162,14 @@ export async function startAuth0DevServer(
   const issuer = `https://localhost:${port}/`;
   const audience = managementAudience(issuer);
 
-  const store = createMemoryStore();
+  const store = createMemoryStore({
+    refreshTokenLeeway: () => application.leewaySeconds,
+  });
   const organizationGrants = createOrganizationGrants();
   const provider = createAuth0Provider({
     issuer,
     users,
-    client: { clientId, clientSecret, redirectUris },
+    client: { clientId, clientSecret, settings: () => application },
     managementClient: {
       clientId: managementClientId,
       clientSecret: managementClientSecret,
@@ -188,6 +197,7 @@ export async function startAuth0DevServer(
       counters.recordManagement('token', status),
     ),
   );
+  provider.use(auth0UnauthorizedClientErrors());
   const signer = createManagementTokenSigner({
     issuer,
     signingKeys: secrets.signingKeys,
@@ -213,6 +223,10 @@ export async function startAuth0DevServer(
       takeFailure,
       rateLimiter: managementLimiter,
       counters,
+      clients: {
+        get: (id, { withSecret }) => applicationAsClient(id, withSecret),
+        update: updateApplication,
+      },
       log,
     }),
   );
@@ -234,7 +248,7 @@ export async function startAuth0DevServer(
       users,
       clientId,
       managementClientId,
-      logoutUrls,
+      logoutUrls: () => application.logoutUrls,
       log,
       personById: id => directory.personById(id),
     }),
@@ -298,6 +312,59 @@ export async function startAuth0DevServer(
     return knobs;
   };
 
+  function unknownApplication(id: string) {
+    return new AdminRequestError(404, [
+      `there is no application "${id}"; the applications are ${clientId} (sign-in) and ${managementClientId} (machine to machine)`,
+    ]);
+  }
+
+  /** An application as the Management API shows it; undefined for a client id it does not know. */
+  function applicationAsClient(
+    id: string,
+    withSecret: boolean,
+  ): Record<string, unknown> | undefined {
+    const tenant = new URL(issuer).hostname;
+    if (id === clientId) {
+      return signInApplicationAsClient({
+        clientId,
+        clientSecret: withSecret ? clientSecret : undefined,
+        tenant,
+        settings: application,
+        rotating: knobs.refreshTokenRotation,
+      });
+    }
+    if (id === managementClientId) {
+      return managementApplicationAsClient({
+        clientId: managementClientId,
+        clientSecret: withSecret ? managementClientSecret : undefined,
+        tenant,
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * Changes the sign-in application (Auth0's field names; application.ts says which), all of
+   * the patch or none of it. Rotation is the refreshTokenRotation knob.
+   */
+  async function updateApplication(id: string, patch: unknown) {
+    if (!applicationAsClient(id, false)) throw unknownApplication(id);
+    if (id !== clientId) {
+      throw new AdminRequestError(501, [
+        `auth0-dev-server changes the settings of its sign-in application ${clientId} only, not of ${id}`,
+      ]);
+    }
+    const next = applyApplicationPatch(application, patch);
+    if (
+      next.rotating !== undefined &&
+      next.rotating !== knobs.refreshTokenRotation
+    ) {
+      await updateKnobs({ refreshTokenRotation: next.rotating });
+    }
+    application = next.settings;
+    log(`application ${clientId} changed: ${JSON.stringify(patch)}`);
+  }
+
   let adminUrl = '';
   // What the caller and the admin API's GET / both tell about reaching the dev server.
   const connection = () => ({
@@ -310,8 +377,8 @@ export async function startAuth0DevServer(
     managementAudience: audience,
     caFile: tls.caFile,
     adminUrl,
-    redirectUris: redirectUris.entries,
-    logoutUrls: logoutUrls.entries,
+    redirectUris: application.callbacks.entries,
+    logoutUrls: application.logoutUrls.entries,
     rolesClaim: rolesClaimName,
   });
   const info = () => ({
@@ -344,6 +411,8 @@ export async function startAuth0DevServer(
       'GET /synthetic-users',
       'POST /synthetic-users',
       'PATCH /users/{id}',
+      'GET /clients/{id}',
+      'PATCH /clients/{id}',
       'POST /reset',
     ],
   });
@@ -419,8 +488,18 @@ export async function startAuth0DevServer(
       );
       return state;
     },
+    client(id) {
+      const found = applicationAsClient(id, true);
+      if (!found) throw unknownApplication(id);
+      return found;
+    },
+    async updateClient(id, patch) {
+      await updateApplication(id, patch);
+      return controls.client(id);
+    },
     async reset() {
       const knobsNow = await updateKnobs(startKnobs);
+      application = startApplication;
       const synthetic = directory.synthetic();
       if (
         synthetic.count !== startSynthetic.count ||

@@ -88,3 +88,39 @@ export function auth0RefreshErrors() {
     };
   };
 }
+
+/**
+ * oidc-provider refuses a grant type the client may not use with 400 `invalid_request`
+ * (`requested grant type is not allowed for this client`); Auth0 answers 403
+ * `{"error":"unauthorized_client","error_description":"Grant type '<type>' not allowed for the client."}`,
+ * e.g. a refresh for an application whose Refresh Token grant is off, or client credentials
+ * for the sign-in application. This puts Auth0's answer in its place.
+ */
+export function auth0UnauthorizedClientErrors() {
+  return async function auth0UnauthorizedClientErrorsMiddleware(
+    ctx: KoaContextWithOIDC,
+    next: () => Promise<void>,
+  ) {
+    await next();
+    if (ctx.path !== '/oauth/token' || ctx.method !== 'POST') return;
+    const body = ctx.body as
+      | { error?: unknown; error_description?: unknown }
+      | undefined;
+    if (
+      body?.error !== 'invalid_request' ||
+      !/grant type is not allowed/.test(String(body.error_description))
+    ) {
+      return;
+    }
+    const oidc = (ctx as { oidc?: KoaContextWithOIDC['oidc'] }).oidc;
+    const grantType = (oidc?.params as { grant_type?: unknown } | undefined)
+      ?.grant_type;
+    ctx.status = 403;
+    ctx.body = {
+      error: 'unauthorized_client',
+      error_description: `Grant type '${String(
+        grantType,
+      )}' not allowed for the client.`,
+    };
+  };
+}

@@ -245,17 +245,35 @@ function dockerfileDrift(dockerfile: ReturnType<typeof readDockerfile>) {
       problems.push(`${DOCKERFILE} no longer runs \`${step}\``);
     }
   }
+  // `node [--require <file>]… packages/backend …`: the preloaded files start metrics.
+  let entry = 1;
+  while (dockerfile.cmd[entry] === '--require') entry += 2;
   if (
     dockerfile.cmd[0] !== 'node' ||
-    dockerfile.cmd[1] !== 'packages/backend'
+    dockerfile.cmd[entry] !== 'packages/backend'
   ) {
     problems.push(
       `${DOCKERFILE}'s CMD is ${JSON.stringify(
         dockerfile.cmd,
-      )}, not \`node packages/backend …\``,
+      )}, not \`node [--require <file>] packages/backend …\``,
     );
   }
   return problems;
+}
+
+/** The metrics page once `done` says so, or as it is after 10 s. */
+async function scrapeUntil(
+  url: string,
+  done: (text: string) => boolean,
+): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    if (done(text) || Date.now() > deadline) return text;
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -374,6 +392,7 @@ describe('the production image, run from the backend bundle', () => {
   let command: string[];
   let env: Record<string, string>;
   let port: number;
+  let metricsPort: number;
   let auth0: Auth0DevServerProcess | undefined;
   let backend: BackendProcess | undefined;
   let browser: Browser | undefined;
@@ -417,6 +436,7 @@ describe('the production image, run from the backend bundle', () => {
       redirectUris: ['http://localhost:*/api/auth/auth0/handler/frame'],
     });
     port = await findFreePort();
+    metricsPort = await findFreePort();
     const baseUrl = `http://localhost:${port}`;
     env = {
       // What the image sets, and what the Deployment passes in.
@@ -443,6 +463,7 @@ describe('the production image, run from the backend bundle', () => {
       // static token to read the catalog with (production has no guest).
       NODE_EXTRA_CA_CERTS: auth0.caFile,
       APP_CONFIG_backend_listen_port: String(port),
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
       APP_CONFIG_backend_database_prefix: databasePrefix,
       APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
         {
@@ -575,6 +596,20 @@ describe('the production image, run from the backend bundle', () => {
     expect(output).not.toMatch(/handler\/frame\?|[?&]code=/);
   });
 
+  it('serves the sign-in and the ingestion as Prometheus metrics, as the image starts it', async () => {
+    const expected = [
+      /^auth0_sign_ins_total\{[^}]*outcome="success"[^}]*\} 1$/m,
+      /^auth0_refreshes_total\{[^}]*outcome="success"[^}]*\} [1-9]/m,
+      /^auth0_catalog_ingestion_runs_total\{[^}]*outcome="success"[^}]*\} [1-9]/m,
+    ];
+    // The counters are recorded as the answers are sent: poll briefly rather than scrape once.
+    const scrape = await scrapeUntil(
+      `http://localhost:${metricsPort}/metrics`,
+      text => expected.every(pattern => pattern.test(text)),
+    );
+    for (const pattern of expected) expect(scrape).toMatch(pattern);
+  });
+
   it('logs a request to the OAuth callback with its path but not its code or state', async () => {
     const userAgent = `production-bundle-test-${randomBytes(4).toString(
       'hex',
@@ -640,6 +675,7 @@ describe('the production image, run from the backend bundle', () => {
           // for the Auth0 module, which wants 32 characters.
           AUTH_SESSION_SECRET: randomBytes(5).toString('hex'),
           APP_CONFIG_backend_listen_port: String(await findFreePort()),
+          OTEL_EXPORTER_PROMETHEUS_PORT: String(await findFreePort()),
           APP_CONFIG_backend_database_prefix: `${databasePrefix}refused_`,
         },
         marker: refusal,

@@ -21,6 +21,9 @@ test.beforeEach(async () => {
  * Auth0 role "Platform Team". payments-team owns checkout-service and checkout-api; sam owns
  * neither backstage nor anything of the platform team.
  */
+/** What packages/app shows under a refused "Unregister entity". */
+const REFUSAL = 'Only its owners or a Backstage admin can unregister it';
+
 const stacks = [
   { name: 'production', url: productionUrl },
   { name: 'development', url: developmentUrl },
@@ -120,9 +123,10 @@ for (const { name, url } of stacks) {
         'sam',
         'component/backstage',
       );
-      // Backstage's answer to a person without the permission: the item is there, disabled.
+      // Backstage greys the item out; the app says why underneath.
       await expect(unregister).toBeVisible();
       await expect(unregister).toBeDisabled();
+      await expect(unregister).toContainText(REFUSAL);
       await screenshot(page, `unregister-refused-${name}`);
       await unregister.click({ force: true });
       await expect(
@@ -160,6 +164,7 @@ for (const { name, url } of stacks) {
         'component/checkout-service',
       );
       await expect(unregister).toBeEnabled();
+      await expect(unregister).not.toContainText(REFUSAL);
       await unregister.click();
       await expect(
         page.getByText('Are you sure you want to unregister this entity?'),

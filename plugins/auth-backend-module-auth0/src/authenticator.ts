@@ -19,6 +19,7 @@ import {
 } from './auth0Tokens';
 import { Auth0RefusedError, InvalidSessionCookieError } from './errors';
 import { Auth0RefreshCoordinator } from './refreshCoordinator';
+import { traceRefreshPhase } from './tracing';
 
 /**
  * What {@link createAuth0Authenticator} needs beyond config.
@@ -164,10 +165,15 @@ export function createAuth0Authenticator(
       const tokens = tokensFor(ctx);
       const response = await refreshCoordinator.refreshOnce(
         input.refreshToken,
-        () => tokens.refresh(input.refreshToken),
+        () =>
+          traceRefreshPhase('token_request', () =>
+            tokens.refresh(input.refreshToken),
+          ),
         { resultWindowMs: ctx.settings.refreshResultWindowMs },
       );
-      const claims = await tokens.verifyIdToken(response.id_token);
+      const claims = await traceRefreshPhase('id_token_verify', () =>
+        tokens.verifyIdToken(response.id_token),
+      );
       return toResult(
         {
           ...response,

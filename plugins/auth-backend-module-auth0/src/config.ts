@@ -45,6 +45,12 @@ export class Auth0ConfigError extends Error {
   }
 }
 
+/**
+ * Whether the module applies its production checks: `NODE_ENV=production`, or
+ * `auth.environment: production`.
+ *
+ * @public
+ */
 export function isProduction(rootConfig: Config): boolean {
   return (
     process.env.NODE_ENV === 'production' ||
@@ -174,7 +180,11 @@ function readResultWindow(
   return ms;
 }
 
-/** Problems with `auth.session.secret`, which signs the OAuth flow's session cookie. */
+/**
+ * Problems with `auth.session.secret`, which signs the OAuth flow's session cookie.
+ *
+ * @public
+ */
 export function sessionSecretProblems(rootConfig: Config): string[] {
   if (!isProduction(rootConfig)) {
     return [];

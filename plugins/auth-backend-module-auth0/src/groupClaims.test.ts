@@ -2,13 +2,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
-import { AuthResolverContext } from '@backstage/plugin-auth-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  createClaimedGroups,
-  readGroupClaims,
-  withClaimedGroups,
-} from './groupClaims';
+import { createClaimedGroups, readGroupClaims } from './groupClaims';
 
 const ROLES = 'https://backstage.example.com/roles';
 
@@ -126,6 +121,30 @@ describe('createClaimedGroups', () => {
     expect(logger.debug).toHaveBeenCalledTimes(1);
   });
 
+  it('asks the catalog only about Groups whose answer is not known yet, and records its answers', async () => {
+    const { resolve, getEntitiesByRefs } = claimedGroups();
+    const known = new Map([
+      ['group:default/platform-team', true],
+      ['group:default/gone-team', false],
+    ]);
+    await expect(
+      resolve({ [ROLES]: ['Platform Team', 'gone-team'] }, known),
+    ).resolves.toEqual(['group:default/platform-team']);
+    expect(getEntitiesByRefs).not.toHaveBeenCalled();
+
+    await expect(
+      resolve({ [ROLES]: ['Platform Team', 'SRE On-Call'] }, known),
+    ).resolves.toEqual([
+      'group:default/platform-team',
+      'group:default/sre-on-call',
+    ]);
+    expect(getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    expect(getEntitiesByRefs.mock.calls[0][0].entityRefs).toEqual([
+      'group:default/sre-on-call',
+    ]);
+    expect(known.get('group:default/sre-on-call')).toBe(true);
+  });
+
   it('ignores a claim that is neither a string nor an array of strings, with one warning', async () => {
     const { resolve, logger } = claimedGroups();
     await expect(resolve({ [ROLES]: 42 })).resolves.toEqual([]);
@@ -136,66 +155,5 @@ describe('createClaimedGroups', () => {
     expect(logger.warn).toHaveBeenCalledWith(
       `Auth0: the ID token claim ${ROLES} is neither a string nor an array of strings (it is a number); it is ignored. Make the Auth0 Action set it to the list of role names`,
     );
-  });
-});
-
-describe('withClaimedGroups', () => {
-  function context(): AuthResolverContext {
-    return {
-      issueToken: jest.fn(async ({ claims }) => ({
-        token: JSON.stringify(claims),
-      })),
-      findCatalogUser: jest.fn(async () => ({ entity: chris })),
-      resolveOwnershipEntityRefs: jest.fn(async () => ({
-        ownershipEntityRefs: [
-          'user:default/chris',
-          'group:default/payments-team',
-        ],
-      })),
-      signInWithCatalogUser: jest.fn(async () => ({ token: 'fallback' })),
-    };
-  }
-  const claimed = async () => [
-    'group:default/platform-team',
-    'group:default/payments-team',
-  ];
-
-  it('adds the claimed Groups to resolved ownership, once each', async () => {
-    const wrapped = withClaimedGroups(context(), claimed);
-    await expect(wrapped.resolveOwnershipEntityRefs(chris)).resolves.toEqual({
-      ownershipEntityRefs: [
-        'user:default/chris',
-        'group:default/payments-team',
-        'group:default/platform-team',
-      ],
-    });
-  });
-
-  it('issues the token of signInWithCatalogUser with them', async () => {
-    const ctx = context();
-    const wrapped = withClaimedGroups(ctx, claimed);
-    const { token } = await wrapped.signInWithCatalogUser({
-      entityRef: 'user:default/chris',
-    });
-    expect(JSON.parse(token)).toEqual({
-      sub: 'user:default/chris',
-      ent: [
-        'user:default/chris',
-        'group:default/payments-team',
-        'group:default/platform-team',
-      ],
-    });
-    expect(ctx.signInWithCatalogUser).not.toHaveBeenCalled();
-  });
-
-  it('leaves a sign-in with a dangerous fallback to the original context', async () => {
-    const ctx = context();
-    const wrapped = withClaimedGroups(ctx, claimed);
-    await expect(
-      wrapped.signInWithCatalogUser(
-        { entityRef: 'user:default/nobody' },
-        { dangerousEntityRefFallback: { entityRef: 'user:default/nobody' } },
-      ),
-    ).resolves.toEqual({ token: 'fallback' });
   });
 });

@@ -6,7 +6,6 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { AuthResolverContext } from '@backstage/plugin-auth-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { normalizeAuth0EntityName } from '@backstage-auth0/plugin-auth0-common';
 
@@ -22,7 +21,11 @@ export type Auth0GroupClaim = {
   namespace: string;
 };
 
-/** Reads `signIn.groupClaims`; problems go to `problems`, each naming its key. */
+/**
+ * Reads `signIn.groupClaims`; problems go to `problems`, each naming its key.
+ *
+ * @public
+ */
 export function readGroupClaims(options: {
   envConfig: Config;
   keyPrefix: string;
@@ -81,18 +84,26 @@ function readString(
  * The Groups that the configured claims of an ID token name and that exist in the catalog, as
  * entity refs. A value that names no Group is logged once at debug level; a claim that is
  * neither a string nor an array of strings is ignored with a warning (once per claim).
+ * `known` holds what the catalog already said about some Groups (whether it has each): they
+ * are not asked again, and the answers of the catalog are added to it.
  */
+export type ClaimedGroups = (
+  claims: Record<string, unknown>,
+  known?: Map<string, boolean>,
+) => Promise<string[]>;
+
+/** The {@link ClaimedGroups} of the configured claims. */
 export function createClaimedGroups(options: {
   groupClaims: Auth0GroupClaim[];
   catalog: CatalogService;
   auth: AuthService;
   logger: LoggerService;
-}): (claims: Record<string, unknown>) => Promise<string[]> {
+}): ClaimedGroups {
   const { groupClaims, catalog, auth, logger } = options;
   const reportedMalformed = new Set<string>();
   const reportedMissing = new Set<string>();
 
-  return async claims => {
+  return async (claims, known = new Map()) => {
     const wanted = new Map<string, string>();
     for (const { claim, namespace } of groupClaims) {
       for (const value of claimValues(claim, claims[claim])) {
@@ -108,25 +119,26 @@ export function createClaimedGroups(options: {
     if (wanted.size === 0) return [];
 
     const refs = [...wanted.keys()];
-    const { items } = await catalog.getEntitiesByRefs(
-      { entityRefs: refs, fields: ['kind', 'metadata.name'] },
-      { credentials: await auth.getOwnServiceCredentials() },
-    );
-    const found: string[] = [];
-    items.forEach((item: Entity | undefined, index) => {
-      const ref = refs[index];
-      if (item) {
-        found.push(ref);
-      } else if (!reportedMissing.has(ref)) {
-        reportedMissing.add(ref);
-        logger.debug(
-          `Auth0: the ID token claim value "${wanted.get(
-            ref,
-          )}" names ${ref}, which is not in the catalog; it adds no ownership`,
-        );
-      }
-    });
-    return found;
+    const unknown = refs.filter(ref => !known.has(ref));
+    if (unknown.length > 0) {
+      const { items } = await catalog.getEntitiesByRefs(
+        { entityRefs: unknown, fields: ['kind', 'metadata.name'] },
+        { credentials: await auth.getOwnServiceCredentials() },
+      );
+      items.forEach((item: Entity | undefined, index) => {
+        const ref = unknown[index];
+        known.set(ref, Boolean(item));
+        if (!item && !reportedMissing.has(ref)) {
+          reportedMissing.add(ref);
+          logger.debug(
+            `Auth0: the ID token claim value "${wanted.get(
+              ref,
+            )}" names ${ref}, which is not in the catalog; it adds no ownership`,
+          );
+        }
+      });
+    }
+    return refs.filter(ref => known.get(ref));
   };
 
   function claimValues(claim: string, value: unknown): string[] {
@@ -151,38 +163,4 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array with a non-string item';
   const type = typeof value;
   return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
-}
-
-/**
- * The resolver context with the claimed Groups added to every ownership it resolves, including
- * through `signInWithCatalogUser`. A `dangerousEntityRefFallback` sign-in is left as it is.
- */
-export function withClaimedGroups(
-  ctx: AuthResolverContext,
-  claimedGroups: () => Promise<string[]>,
-): AuthResolverContext {
-  const resolveOwnershipEntityRefs = async (entity: Entity) => {
-    const [{ ownershipEntityRefs }, groups] = await Promise.all([
-      ctx.resolveOwnershipEntityRefs(entity),
-      claimedGroups(),
-    ]);
-    return {
-      ownershipEntityRefs: [...new Set([...ownershipEntityRefs, ...groups])],
-    };
-  };
-  return {
-    issueToken: params => ctx.issueToken(params),
-    findCatalogUser: query => ctx.findCatalogUser(query),
-    resolveOwnershipEntityRefs,
-    async signInWithCatalogUser(query, options) {
-      if (options?.dangerousEntityRefFallback) {
-        return ctx.signInWithCatalogUser(query, options);
-      }
-      const { entity } = await ctx.findCatalogUser(query);
-      const { ownershipEntityRefs } = await resolveOwnershipEntityRefs(entity);
-      return ctx.issueToken({
-        claims: { sub: stringifyEntityRef(entity), ent: ownershipEntityRefs },
-      });
-    },
-  };
 }

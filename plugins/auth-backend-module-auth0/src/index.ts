@@ -12,6 +12,7 @@ export {
 } from './authenticator';
 export {
   createAuth0RefreshCoordinator,
+  LEASE_MS,
   type Auth0RefreshCoordinator,
   type Auth0RefreshOptions,
 } from './refreshCoordinator';
@@ -29,7 +30,18 @@ export {
   auth0SignInResolversExtensionPoint,
   type Auth0SignInResolversExtensionPoint,
 } from './extensionPoint';
-export { Auth0ConfigError, type Auth0ProviderSettings } from './config';
+export {
+  Auth0ConfigError,
+  isProduction,
+  sessionSecretProblems,
+  type Auth0ProviderSettings,
+} from './config';
+export {
+  readSignInResolverChain,
+  type ResolvedSignIn,
+  type SignInResolverChain,
+} from './signInResolverChain';
+export { readGroupClaims, type Auth0GroupClaim } from './groupClaims';
 export type { Auth0IdTokenClaims, Auth0TokenResponse } from './auth0Tokens';
 export {
   AmbiguousCatalogUserError,

@@ -11,8 +11,9 @@ import {
   collectSignInResolverFactories,
 } from './extensionPoint';
 import { InFlightRequests } from './inFlightRequests';
+import { Auth0Metrics } from './metrics';
 import { createAuth0ProviderFactory } from './providerFactory';
-import { createAuth0RefreshCoordinator } from './refreshCoordinator';
+import { RefreshCoordinator } from './refreshCoordinator';
 import { createAuth0SignInResolvers } from './resolvers';
 
 /** Longest wait at shutdown for sign-ins and refreshes in flight (Kubernetes grants 30 s). */
@@ -44,6 +45,7 @@ export const authModuleAuth0Provider = createBackendModule({
         auth: coreServices.auth,
         rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
+        cache: coreServices.cache,
       },
       async init({
         providers,
@@ -54,20 +56,23 @@ export const authModuleAuth0Provider = createBackendModule({
         auth,
         rootLifecycle,
         catalog,
+        cache,
       }) {
         // Modules that add resolvers through the extension point have run by now.
         const factories = resolverFactories.withBuiltIn(
           createAuth0SignInResolvers({ catalog, auth, logger }),
         );
-        const refreshCoordinator = await createAuth0RefreshCoordinator({
-          database,
+        const refreshCoordinator = await RefreshCoordinator.create({
+          database: await database.getClient(),
           logger,
         });
         const inFlight = new InFlightRequests();
-        // Before any plugin shuts down: a refresh still needs the catalog and the database.
-        rootLifecycle.addBeforeShutdownHook(() =>
-          inFlight.drain(SHUTDOWN_DRAIN_MS),
-        );
+        // Before any plugin shuts down: a refresh still needs the catalog and the database,
+        // and requests on other replicas wait for the results stored after the responses.
+        rootLifecycle.addBeforeShutdownHook(async () => {
+          await inFlight.drain(SHUTDOWN_DRAIN_MS);
+          await refreshCoordinator.settled();
+        });
 
         providers.registerProvider({
           providerId: AUTH0_PROVIDER_ID,
@@ -77,9 +82,11 @@ export const authModuleAuth0Provider = createBackendModule({
             refreshCoordinator,
             inFlight,
             audit: new Auth0Audit(auditor),
+            metrics: new Auth0Metrics(),
             logger,
             catalog,
             auth,
+            cache,
           }),
         });
       },

@@ -4,6 +4,7 @@ import { AuthResolverContext } from '@backstage/plugin-auth-node';
 import { Auth0Audit } from './audit';
 import { Auth0ConfigError } from './config';
 import { InFlightRequests } from './inFlightRequests';
+import { Auth0Metrics } from './metrics';
 import { createAuth0ProviderFactory } from './providerFactory';
 import { Auth0RefreshCoordinator } from './refreshCoordinator';
 import { createAuth0SignInResolvers } from './resolvers';
@@ -24,9 +25,11 @@ function startProvider(development: object, session: object) {
     refreshCoordinator: {} as Auth0RefreshCoordinator,
     inFlight: new InFlightRequests(),
     audit: new Auth0Audit(mockServices.auditor.mock()),
+    metrics: new Auth0Metrics(),
     logger,
     catalog: {} as never,
     auth: mockServices.auth(),
+    cache: mockServices.cache.mock(),
   });
   const baseUrl = 'http://localhost:7007/api/auth';
   return () =>

@@ -1,5 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Request, Response } from 'express';
-import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { toError } from '@backstage/errors';
 import { decodeJwt } from 'jose';
@@ -21,15 +26,19 @@ import {
 } from './config';
 import { DEFAULT_RETRY_AFTER_SECONDS } from './auth0Tokens';
 import { Auth0UnavailableError } from './errors';
+import { createClaimedGroups, readGroupClaims } from './groupClaims';
 import {
-  createClaimedGroups,
-  readGroupClaims,
-  withClaimedGroups,
-} from './groupClaims';
+  CachedIdentity,
+  IdentityCache,
+  readIdentityCacheTtl,
+} from './identityCache';
 import { InFlightRequests } from './inFlightRequests';
+import { Auth0Metrics, RefreshOutcome } from './metrics';
+import { observeResolverContext } from './observedResolverContext';
 import { Auth0RefreshCoordinator } from './refreshCoordinator';
 import { Auth0SignInInfo } from './resolvers';
 import { readSignInResolverChain } from './signInResolverChain';
+import { traceRefresh, traceRefreshPhase } from './tracing';
 
 /**
  * The `auth0` provider for the environment named by `auth.environment`: validates its
@@ -43,12 +52,16 @@ export function createAuth0ProviderFactory(options: {
   refreshCoordinator: Auth0RefreshCoordinator;
   inFlight: InFlightRequests;
   audit: Auth0Audit;
+  metrics: Auth0Metrics;
   logger: LoggerService;
   /** For `signIn.groupClaims`: which claimed Groups exist. */
   catalog: CatalogService;
   auth: AuthService;
+  /** For the identity cache (`signIn.identityCacheTtl`): the auth plugin's cache. */
+  cache: CacheService;
 }): AuthProviderFactory {
-  const { rootConfig, refreshCoordinator, inFlight, audit, logger } = options;
+  const { rootConfig, refreshCoordinator, inFlight, audit, metrics, logger } =
+    options;
 
   return ctx => {
     const environment =
@@ -87,10 +100,55 @@ export function createAuth0ProviderFactory(options: {
             logger,
           })
         : undefined;
+    const identityCacheTtlMs = readIdentityCacheTtl({
+      envConfig,
+      keyPrefix,
+      problems,
+    });
+    const identityCache =
+      identityCacheTtlMs > 0
+        ? new IdentityCache({
+            cache: options.cache,
+            ttlMs: identityCacheTtlMs,
+            logger,
+            groupClaimNames: groupClaims.map(({ claim }) => claim),
+            signInSettings: envConfig.getOptional('signIn') ?? null,
+          })
+        : undefined;
     problems.push(...sessionSecretProblems(rootConfig));
 
+    // Tells a refresh that exchanged the token at Auth0 from one that got another's result, and
+    // holds the identity cache's entry, read while the ID token is verified.
+    const refreshAttempts = new AsyncLocalStorage<RefreshAttempt>();
     const authenticator = createAuth0Authenticator({
-      refreshCoordinator,
+      refreshCoordinator: {
+        refreshOnce(refreshToken, exchange, refreshOptions) {
+          const attempt = refreshAttempts.getStore();
+          const tokens = refreshCoordinator.refreshOnce(
+            refreshToken,
+            () => {
+              if (attempt) attempt.exchanged = true;
+              return exchange();
+            },
+            refreshOptions,
+          );
+          if (!attempt || !identityCache) {
+            return tokens;
+          }
+          return tokens.then(response => {
+            // Unverified here: only a key, whose entry counts once the verified claims match.
+            const subject = unverifiedSubject(response.id_token);
+            if (subject) {
+              attempt.identity = {
+                subject,
+                entry: identityCache.lookup(subject),
+              };
+            }
+            return response;
+          });
+        },
+      },
+      fetch: metrics.observedFetch(),
       configPath: keyPrefix,
       async onRevokeFailed(error) {
         logger.warn(
@@ -104,18 +162,57 @@ export function createAuth0ProviderFactory(options: {
       info,
       resolverContext,
     ) => {
+      const claims = info.result.fullProfile;
+      // The catalog's answers about the Groups the roles claim names, shared with the cache.
+      const knownGroups = new Map<string, boolean>();
+      // The claims of this sign-in's or refresh's ID token: a role removed in Auth0 stops
+      // counting at the next refresh, cached identity or not.
+      const claimedGroupsNow = claimedGroups
+        ? () => claimedGroups(claims, knownGroups)
+        : undefined;
       try {
-        // The claims of this sign-in's or refresh's ID token: a role removed in Auth0 stops
-        // counting at the next refresh.
-        const { result, resolverName } = await chain.resolve(
-          info,
-          claimedGroups
-            ? withClaimedGroups(resolverContext, () =>
-                claimedGroups(info.result.fullProfile),
-              )
-            : resolverContext,
+        if (identityCache && audit.currentFlow === 'refresh') {
+          const prefetched = refreshAttempts.getStore()?.identity;
+          const entry = await (prefetched?.subject === claims.sub
+            ? prefetched.entry
+            : identityCache.lookup(claims.sub));
+          const cached =
+            entry && identityCache.matches(entry, claims) ? entry : undefined;
+          if (cached) {
+            for (const [ref, has] of Object.entries(cached.claimedGroups)) {
+              knownGroups.set(ref, has);
+            }
+            const groups =
+              claimedGroupsNow && cached.addsClaimedGroups
+                ? await traceRefreshPhase('ownership', claimedGroupsNow)
+                : [];
+            return await traceRefreshPhase('issue_token', () =>
+              resolverContext.issueToken({
+                claims: {
+                  ...cached.claims,
+                  ent: [...new Set([...cached.claims.ent, ...groups])],
+                },
+              }),
+            );
+          }
+        }
+        const observed = observeResolverContext(
+          resolverContext,
+          claimedGroupsNow,
         );
+        const { result, resolverName } = await traceRefreshPhase(
+          'resolve',
+          () => chain.resolve(info, observed.context),
+        );
+        const cacheable = identityCache && observed.cacheable(result);
+        if (cacheable) {
+          await identityCache.write(claims, {
+            ...cacheable,
+            claimedGroups: Object.fromEntries(knownGroups),
+          });
+        }
         if (audit.currentFlow === 'sign-in') {
+          metrics.signedIn();
           await audit.signedIn(
             info,
             String(decodeJwt(result.token).sub),
@@ -125,6 +222,7 @@ export function createAuth0ProviderFactory(options: {
         return result;
       } catch (error) {
         if (audit.currentFlow === 'sign-in') {
+          metrics.signInFailed(error);
           await audit.signInRefused(toError(error), info);
         }
         throw error;
@@ -141,6 +239,7 @@ export function createAuth0ProviderFactory(options: {
             try {
               return await authenticator.authenticate(input, authenticatorCtx);
             } catch (error) {
+              metrics.signInFailed(error);
               await audit.signInRefused(toError(error));
               throw error;
             }
@@ -187,20 +286,34 @@ export function createAuth0ProviderFactory(options: {
           });
           return;
         }
-        await inFlight.track(() =>
-          audit.within({ kind: 'refresh', req }, async () => {
-            try {
-              await handlers.refresh!(req, res);
-            } catch (error) {
-              await audit.refreshRefused(toError(error));
-              const unavailable = findAuth0Unavailable(error);
-              if (!unavailable) {
-                throw error;
-              }
-              sendUnavailable(req, res, unavailable);
-            }
-          }),
-        );
+        const startedAt = performance.now();
+        const attempt: RefreshAttempt = { exchanged: false };
+        // What a thrown error becomes: a 401, which ends the session.
+        let outcome: RefreshOutcome = 'revoked';
+        try {
+          await inFlight.track(() =>
+            audit.within({ kind: 'refresh', req }, () =>
+              refreshAttempts.run(attempt, () =>
+                traceRefresh(async () => {
+                  try {
+                    await handlers.refresh!(req, res);
+                    outcome = attempt.exchanged ? 'success' : 'shared';
+                  } catch (error) {
+                    await audit.refreshRefused(toError(error));
+                    const unavailable = findAuth0Unavailable(error);
+                    if (!unavailable) {
+                      throw error;
+                    }
+                    outcome = 'unavailable';
+                    sendUnavailable(req, res, unavailable);
+                  }
+                }),
+              ),
+            ),
+          );
+        } finally {
+          metrics.refreshed(outcome, (performance.now() - startedAt) / 1000);
+        }
       },
       logout: (req, res) =>
         inFlight.track(() =>
@@ -212,6 +325,20 @@ export function createAuth0ProviderFactory(options: {
     };
     return new OAuthEnvironmentHandler(new Map([[environment, audited]]));
   };
+}
+
+type RefreshAttempt = {
+  exchanged: boolean;
+  identity?: { subject: string; entry: Promise<CachedIdentity | undefined> };
+};
+
+function unverifiedSubject(idToken: string | undefined): string | undefined {
+  try {
+    const { sub } = decodeJwt(idToken ?? '');
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** auth-node wraps every refresh failure in an AuthenticationError; the reason is its cause. */

@@ -64,6 +64,30 @@ describe.each(databases.eachSupportedId())('RefreshCoordinator on %p', id => {
     expect(exchange).toHaveBeenCalledTimes(1);
   });
 
+  it('takes the lease in one statement before calling Auth0 and stores the result in one after', async () => {
+    const database = await databases.init(id);
+    const coordinator = await coordinatorOn(database);
+    const statements: string[] = [];
+    database.on('query', (query: { sql: string }) => {
+      // Not the removal of expired rows, which runs beside the exchange now and then.
+      if (
+        /auth0_refresh_results/.test(query.sql) &&
+        !/^delete/i.test(query.sql)
+      ) {
+        statements.push(query.sql);
+      }
+    });
+    let beforeExchange: string[] = [];
+    const rotated = { access_token: 'at-2', refresh_token: 'rt-2' };
+    await coordinator.refreshOnce('rt-1', async () => {
+      beforeExchange = [...statements];
+      return rotated;
+    });
+    await coordinator.settled();
+    expect(beforeExchange).toEqual([expect.stringMatching(/^insert into/i)]);
+    expect(statements.slice(1)).toEqual([expect.stringMatching(/^update/i)]);
+  });
+
   it('hands a finished result to a request that still carries the old token', async () => {
     const database = await databases.init(id);
     const [first, second] = await Promise.all([
@@ -207,6 +231,8 @@ describe.each(databases.eachSupportedId())('RefreshCoordinator on %p', id => {
       await expect(leader).resolves.toEqual(rotated);
       await expect(waiter).resolves.toEqual(rotated);
       expect(exchange).toHaveBeenCalledTimes(1);
+      // The result is stored after the tokens went back to the caller.
+      await coordinator.settled();
       expect(logger.error).toHaveBeenCalledWith(
         expect.stringContaining('could not store the result of a refresh'),
       );
@@ -230,6 +256,7 @@ describe.each(databases.eachSupportedId())('RefreshCoordinator on %p', id => {
       .update({ owner: 'another-replica' });
     release();
     await expect(leader).resolves.toEqual(rotated);
+    await coordinator.settled();
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('the lease on a refresh token ran out'),
     );

@@ -13,6 +13,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Auth0TokenResponse, TOKEN_REQUEST_TIMEOUT_MS } from './auth0Tokens';
+import { traceRefreshPhase } from './tracing';
 import {
   Auth0RefusedError,
   Auth0UnavailableError,
@@ -24,6 +25,8 @@ const TABLE = 'auth0_refresh_results';
  * How long one replica may hold a refresh token before others take over: the token call's
  * timeout and a margin. Auth0's reuse interval ("leeway") must be at least this long, or a
  * takeover after a replica died mid-exchange presents a rotated token and ends the session.
+ *
+ * @public
  */
 export const LEASE_MS = TOKEN_REQUEST_TIMEOUT_MS + 5_000;
 /** How long a finished exchange is handed to requests that still carry the old token. */
@@ -89,7 +92,9 @@ export interface Auth0RefreshCoordinator {
  * theft and revokes the whole token family, signing the person out everywhere. Two tabs,
  * or a reload racing a background refresh, present the same cookie at once. Within a
  * process the calls share one promise; across replicas the first to insert the row for
- * that token calls Auth0 and the others wait for its stored result.
+ * that token calls Auth0 and the others wait for its stored result. The caller that calls
+ * Auth0 makes one statement before the call and stores the result after its tokens went
+ * back, so a refresh waits for one database round trip.
  *
  * Every expiry is reckoned in the database's clock, so replicas whose clocks disagree still
  * agree on leases, and every change to a row is conditioned on the row still being the one
@@ -104,6 +109,8 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
   readonly #now: string;
   readonly #logger: LoggerService;
   readonly #inFlight = new Map<string, Promise<Auth0TokenResponse>>();
+  /** Writes that no request waits for: results after the response, expired rows. */
+  readonly #background = new Set<Promise<void>>();
   #lastCleanup = 0;
 
   static async create(options: { database: Knex; logger: LoggerService }) {
@@ -136,14 +143,29 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
     if (existing) {
       return existing;
     }
+    // Requests of this process that still carry the old token share the result until it is
+    // in the database, rather than polling the row for it.
+    let storing: Promise<void> | undefined;
     const result = this.#coordinate(
       tokenHash,
       refreshToken,
       exchange,
       options.resultWindowMs ?? DEFAULT_RESULT_WINDOW_MS,
-    ).finally(() => this.#inFlight.delete(tokenHash));
+      stored => (storing = stored),
+    ).finally(() => {
+      const forget = () => this.#inFlight.delete(tokenHash);
+      if (storing) storing.finally(forget);
+      else forget();
+    });
     this.#inFlight.set(tokenHash, result);
     return result;
+  }
+
+  /** Resolves once every result this process is still writing is in the database. */
+  async settled(): Promise<void> {
+    while (this.#background.size > 0) {
+      await Promise.all(this.#background);
+    }
   }
 
   async #coordinate(
@@ -151,46 +173,20 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
     resultWindowMs: number,
+    onStoring: (stored: Promise<void>) => void,
   ): Promise<Auth0TokenResponse> {
     for (;;) {
       const owner = randomUUID();
-      const inserted = await this.#db(TABLE)
-        .insert({
-          token_hash: tokenHash,
-          owner,
-          status: 'pending',
-          expires_at: this.#db.raw(`${this.#now} + ?`, [LEASE_MS]),
-        })
-        .onConflict('token_hash')
-        .ignore()
-        .returning('owner');
-      if (inserted.length > 0) {
+      const row = await this.#claim(tokenHash, owner);
+      if (row.owner === owner) {
         return this.#exchangeAsLeader(
           tokenHash,
           owner,
           refreshToken,
           exchange,
           resultWindowMs,
+          onStoring,
         );
-      }
-      const row = await this.#read(tokenHash);
-      if (!row) {
-        continue; // the previous holder's row was removed between our two queries
-      }
-      // A lease that ran out without an outcome, an outcome too old to hand out, or the
-      // failure of a call this request did not wait for: each is replaced by a new call.
-      if (
-        Number(row.expires_at) < Number(row.db_now) ||
-        row.status === 'failed'
-      ) {
-        await this.#db(TABLE)
-          .where({
-            token_hash: tokenHash,
-            owner: row.owner,
-            status: row.status,
-          })
-          .delete();
-        continue;
       }
       if (row.status === 'done') {
         return readOutcome(row, refreshToken);
@@ -202,14 +198,48 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
     }
   }
 
+  /**
+   * One statement: inserts the row with this request as its holder, or takes over a row whose
+   * lease ran out without an outcome, whose outcome is too old to hand out, or that holds the
+   * failure of a call this request did not wait for; otherwise leaves the row as it is. Either
+   * way it returns the row, so the request knows whether it holds the lease.
+   */
+  async #claim(tokenHash: string, owner: string): Promise<Row> {
+    const stale = `(${TABLE}.expires_at < ${
+      this.#now
+    } or ${TABLE}.status = 'failed')`;
+    const keepOr = (column: string, value: string) =>
+      `${column} = case when ${stale} then ${value} else ${TABLE}.${column} end`;
+    const update = [
+      keepOr('owner', 'excluded.owner'),
+      keepOr('status', "'pending'"),
+      keepOr('payload', 'null'),
+      keepOr('expires_at', 'excluded.expires_at'),
+    ].join(', ');
+    const result = await traceDbStep('claim', () =>
+      this.#db.raw(
+        `insert into ${TABLE} (token_hash, owner, status, payload, expires_at) values (?, ?, 'pending', null, ${
+          this.#now
+        } + ?) on conflict (token_hash) do update set ${update} returning owner, status, payload, expires_at, ${
+          this.#now
+        } as db_now`,
+        [tokenHash, owner, LEASE_MS],
+      ),
+    );
+    // pg answers { rows }, SQLite the rows themselves.
+    const rows: Row[] = Array.isArray(result) ? result : result.rows;
+    return rows[0];
+  }
+
   async #exchangeAsLeader(
     tokenHash: string,
     owner: string,
     refreshToken: string,
     exchange: () => Promise<Auth0TokenResponse>,
     resultWindowMs: number,
+    onStoring: (stored: Promise<void>) => void,
   ): Promise<Auth0TokenResponse> {
-    await this.#removeExpiredRowsNowAndThen();
+    this.#removeExpiredRowsNowAndThen();
     let tokens: Auth0TokenResponse;
     try {
       tokens = await exchange();
@@ -226,27 +256,38 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
       throw error;
     }
     // Auth0 has rotated the token by now: whatever happens to the row, these tokens are
-    // the session's only future and go back to the caller.
-    try {
-      const stored = await this.#settle(tokenHash, owner, {
-        status: 'done',
-        payload: encrypt(JSON.stringify(tokens), refreshToken),
-        ttlMs: resultWindowMs,
-      });
-      if (!stored) {
-        this.#logger.warn(
-          `Auth0 refresh: the lease on a refresh token ran out before Auth0 answered (more than ${LEASE_MS} ms), ` +
-            'so another request may have presented the same token; if Auth0 revoked the session, raise the ' +
-            "application's refresh token reuse interval (docs/deployment.md)",
-        );
-      }
-    } catch (storeError) {
-      this.#logger.error(
-        `Auth0 refresh: could not store the result of a refresh in the database; this request keeps its new tokens, ` +
-          `requests waiting on other replicas retry when the lease ends: ${storeError}`,
-      );
-    }
+    // the session's only future and go back to the caller at once. Requests waiting on
+    // other replicas read them from the row once it is written.
+    onStoring(
+      this.#inBackground(
+        this.#settle(tokenHash, owner, {
+          status: 'done',
+          payload: encrypt(JSON.stringify(tokens), refreshToken),
+          ttlMs: resultWindowMs,
+        }).then(
+          stored => {
+            if (!stored) {
+              this.#logger.warn(
+                `Auth0 refresh: the lease on a refresh token ran out before Auth0 answered (more than ${LEASE_MS} ms), ` +
+                  'so another request may have presented the same token; if Auth0 revoked the session, raise the ' +
+                  "application's refresh token reuse interval (docs/deployment.md)",
+              );
+            }
+          },
+          storeError =>
+            this.#logger.error(
+              `Auth0 refresh: could not store the result of a refresh in the database; this request keeps its new tokens, ` +
+                `requests waiting on other replicas retry when the lease ends: ${storeError}`,
+            ),
+        ),
+      ),
+    );
     return tokens;
+  }
+
+  #inBackground(work: Promise<void>): Promise<void> {
+    this.#background.add(work);
+    return work.finally(() => this.#background.delete(work));
   }
 
   /** Records an outcome if this process still holds the lease; false when it does not. */
@@ -255,42 +296,54 @@ export class RefreshCoordinator implements Auth0RefreshCoordinator {
     owner: string,
     outcome: { status: 'done' | 'failed'; payload: string; ttlMs: number },
   ): Promise<boolean> {
-    const updated = await this.#db(TABLE)
-      .where({ token_hash: tokenHash, owner, status: 'pending' })
-      .update({
-        status: outcome.status,
-        payload: outcome.payload,
-        expires_at: this.#db.raw(`${this.#now} + ?`, [outcome.ttlMs]),
-      });
+    const updated = await traceDbStep(
+      outcome.status === 'done' ? 'store' : 'store_failure',
+      () =>
+        this.#db(TABLE)
+          .where({ token_hash: tokenHash, owner, status: 'pending' })
+          .update({
+            status: outcome.status,
+            payload: outcome.payload,
+            expires_at: this.#db.raw(`${this.#now} + ?`, [outcome.ttlMs]),
+          }),
+    );
     return updated > 0;
   }
 
   #read(tokenHash: string): Promise<Row | undefined> {
-    return this.#db(TABLE)
-      .select(
-        'owner',
-        'status',
-        'payload',
-        'expires_at',
-        this.#db.raw(`${this.#now} as db_now`),
-      )
-      .where({ token_hash: tokenHash })
-      .first();
+    return traceDbStep('wait', () =>
+      this.#db(TABLE)
+        .select(
+          'owner',
+          'status',
+          'payload',
+          'expires_at',
+          this.#db.raw(`${this.#now} as db_now`),
+        )
+        .where({ token_hash: tokenHash })
+        .first(),
+    );
   }
 
-  async #removeExpiredRowsNowAndThen() {
+  /** Off the refresh's path: nothing waits for it but shutdown. */
+  #removeExpiredRowsNowAndThen() {
     if (Date.now() - this.#lastCleanup < CLEANUP_INTERVAL_MS) {
       return;
     }
     this.#lastCleanup = Date.now();
-    await this.#db(TABLE)
-      .where('expires_at', '<', this.#db.raw(this.#now))
-      .delete()
-      .catch(error =>
-        this.#logger.warn(
-          `Auth0 refresh: could not remove expired refresh results: ${error}`,
-        ),
-      );
+    this.#inBackground(
+      traceDbStep('cleanup', () =>
+        this.#db(TABLE)
+          .where('expires_at', '<', this.#db.raw(this.#now))
+          .delete(),
+      ).then(
+        () => {},
+        error =>
+          this.#logger.warn(
+            `Auth0 refresh: could not remove expired refresh results: ${error}`,
+          ),
+      ),
+    );
   }
 
   /**
@@ -356,6 +409,12 @@ async function migrate(database: Knex, attemptsLeft = 3): Promise<void> {
     );
     await migrate(database, attemptsLeft - 1);
   }
+}
+
+function traceDbStep<T>(step: string, query: () => PromiseLike<T>): Promise<T> {
+  return traceRefreshPhase('coordination', async () => query(), {
+    'auth0.db.step': step,
+  });
 }
 
 function readOutcome(outcome: Row, refreshToken: string): Auth0TokenResponse {

@@ -12,13 +12,22 @@ import { foldAsciiCase } from './foldAsciiCase';
 const LOCAL_PART_RESOLVER: keyof Auth0SignInResolverFactories =
   'emailLocalPartMatchingUserEntityName';
 
+/**
+ * A sign-in the chain resolved, and which resolver did it.
+ *
+ * @public
+ */
 export type ResolvedSignIn = {
   result: BackstageSignInResult;
   /** The name of the configured resolver that matched. */
   resolverName: string;
 };
 
-/** The configured resolvers, tried in order. */
+/**
+ * The configured resolvers, tried in order.
+ *
+ * @public
+ */
 export type SignInResolverChain = {
   resolve(
     info: Auth0SignInInfo,
@@ -30,6 +39,8 @@ export type SignInResolverChain = {
  * Builds the chain from `signIn.resolvers`: the first match wins, a `NotFoundError`
  * moves on to the next resolver, any other error is a refusal and stops the chain.
  * Configuration problems are added to `problems` rather than thrown one at a time.
+ *
+ * @public
  */
 export function readSignInResolverChain(options: {
   envConfig: Config;

@@ -19,6 +19,7 @@ import {
   requiredScopes,
 } from './failureMessages';
 import { createManagementApi, ManagementApi } from './managementApi';
+import { Auth0IngestionMetrics } from './metrics';
 import { readTenant, TenantSnapshot } from './readTenant';
 import {
   Auth0GroupTransformer,
@@ -63,6 +64,7 @@ export class Auth0OrgEntityProvider implements EntityProvider {
   private readonly api: ManagementApi;
   private readonly failureContext: FailureContext;
   private readonly logger: LoggerService;
+  private readonly metrics: Auth0IngestionMetrics;
 
   /**
    * One provider per block under `catalog.providers.auth0`. Throws an `Auth0OrgConfigError`
@@ -98,11 +100,12 @@ export class Auth0OrgEntityProvider implements EntityProvider {
     },
   ) {
     const { settings } = options;
+    this.metrics = new Auth0IngestionMetrics(settings.id);
     this.api = createManagementApi({
       domain: settings.domain,
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
-      fetch: options.fetch,
+      fetch: this.metrics.observedFetch(options.fetch ?? globalThis.fetch),
     });
     this.failureContext = {
       keyPrefix: `catalog.providers.auth0.${settings.id}`,
@@ -151,43 +154,47 @@ export class Auth0OrgEntityProvider implements EntityProvider {
     if (!this.connection) {
       throw new Error(`${this.getProviderName()} is not connected yet`);
     }
+    const connection = this.connection;
     const logger = options?.logger ?? this.logger;
     const { settings } = this.options;
-    const startedAt = Date.now();
-    logger.info(`Reading Auth0 tenant ${settings.domain}`);
+    await this.metrics.recordRun(async () => {
+      const startedAt = Date.now();
+      logger.info(`Reading Auth0 tenant ${settings.domain}`);
 
-    const snapshot = await readTenant({
-      api: this.api,
-      settings,
-      failureContext: this.failureContext,
-      logger,
-      signal: options?.signal,
-    });
-    const entities = await buildEntities(snapshot, {
-      providerId: settings.id,
-      userTransformer:
-        this.options.userTransformer ?? defaultAuth0UserTransformer,
-      groupTransformer:
-        this.options.groupTransformer ?? defaultAuth0GroupTransformer,
-      logger,
-    });
-    logger.info(
-      `Read ${describeSnapshot(snapshot)} in ${seconds(
-        startedAt,
-      )}; committing ${entities.length} entities`,
-    );
+      const snapshot = await readTenant({
+        api: this.api,
+        settings,
+        failureContext: this.failureContext,
+        logger,
+        signal: options?.signal,
+      });
+      const entities = await buildEntities(snapshot, {
+        providerId: settings.id,
+        userTransformer:
+          this.options.userTransformer ?? defaultAuth0UserTransformer,
+        groupTransformer:
+          this.options.groupTransformer ?? defaultAuth0GroupTransformer,
+        logger,
+      });
+      logger.info(
+        `Read ${describeSnapshot(snapshot)} in ${seconds(
+          startedAt,
+        )}; committing ${entities.length} entities`,
+      );
 
-    const committingAt = Date.now();
-    await this.connection.applyMutation({
-      type: 'full',
-      entities: entities.map(entity => ({
-        entity,
-        locationKey: `auth0-org-provider:${settings.id}`,
-      })),
+      const committingAt = Date.now();
+      await connection.applyMutation({
+        type: 'full',
+        entities: entities.map(entity => ({
+          entity,
+          locationKey: `auth0-org-provider:${settings.id}`,
+        })),
+      });
+      logger.info(
+        `Committed ${entities.length} entities in ${seconds(committingAt)}`,
+      );
+      return entities;
     });
-    logger.info(
-      `Committed ${entities.length} entities in ${seconds(committingAt)}`,
-    );
   }
 
   private async checkAccess(): Promise<void> {

@@ -55,6 +55,8 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 /**
  * Every provider under `catalog.providers.auth0`; throws one `Auth0OrgConfigError` with every
  * problem of every provider.
+ *
+ * @public
  */
 export function readAuth0OrgProviderConfigs(
   rootConfig: Config,

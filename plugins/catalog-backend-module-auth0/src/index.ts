@@ -25,4 +25,18 @@ export {
   type Auth0UserTransformer,
 } from './transformers';
 export { normalizeAuth0EntityName } from '@backstage-auth0/plugin-auth0-common';
-export { Auth0OrgConfigError, type Auth0OrgProviderConfig } from './config';
+export {
+  Auth0OrgConfigError,
+  readAuth0OrgProviderConfigs,
+  type Auth0OrgProviderConfig,
+} from './config';
+export {
+  createManagementApi,
+  TokenRequestError,
+  type ManagementApi,
+} from './managementApi';
+export {
+  exportUsers,
+  type ExportedUser,
+  type UserExportOptions,
+} from './userExport';

@@ -8,7 +8,11 @@ const MAX_TOKEN_RETRIES = 3;
 const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
-/** What reading a tenant needs of the Management API. */
+/**
+ * What reading a tenant needs of the Management API.
+ *
+ * @public
+ */
 export type ManagementApi = {
   client: ManagementClient;
   /** A Management API token from client credentials, cached by the SDK until shortly before it expires. */
@@ -20,6 +24,8 @@ export type ManagementApi = {
 /**
  * The token request failed; `cause` is the SDK's `ManagementError` (with the status and body
  * of Auth0's answer) or the network error.
+ *
+ * @public
  */
 export class TokenRequestError extends Error {
   name = 'TokenRequestError';
@@ -33,6 +39,8 @@ export class TokenRequestError extends Error {
  * `https://<domain>/api/v2/`) kept in the SDK's cache, and requests that the SDK retries on 429
  * (waiting as Auth0's `Retry-After` or `X-RateLimit-Reset` says) and on 5xx (with exponential
  * backoff).
+ *
+ * @public
  */
 export function createManagementApi(options: {
   domain: string;

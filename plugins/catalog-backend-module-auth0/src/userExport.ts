@@ -45,9 +45,18 @@ export class UserExportDownloadError extends Error {
   name = 'UserExportDownloadError';
 }
 
-/** One line of the export: a user with the fields asked for (those it has). */
+/**
+ * One line of the export: a user with the fields asked for (those it has).
+ *
+ * @public
+ */
 export type ExportedUser = Record<string, unknown>;
 
+/**
+ * What {@link exportUsers} reads with.
+ *
+ * @public
+ */
 export type UserExportOptions = {
   api: ManagementApi;
   logger: LoggerService;
@@ -55,10 +64,13 @@ export type UserExportOptions = {
 };
 
 /**
- * Every user of the tenant, from a user export job: creates the job (`POST
- * /api/v2/jobs/users-exports`, NDJSON), polls it (`GET /api/v2/jobs/{id}`) until it completes,
- * then downloads the gzipped file from its `location` and yields it line by line as it arrives,
- * so that the file is never held whole. `GET /api/v2/users` would stop at 1,000 users.
+ * Every user of the tenant, from a user export job: creates the job
+ * (`POST /api/v2/jobs/users-exports`, NDJSON), polls it (`GET /api/v2/jobs/{id}`) until it
+ * completes, then downloads the gzipped file from its `location` and yields it line by line as
+ * it arrives, so that the file is never held whole. `GET /api/v2/users` would stop at 1,000
+ * users.
+ *
+ * @public
  */
 export async function* exportUsers(
   options: UserExportOptions,

@@ -1,7 +1,10 @@
 // `yarn bench`: this repo's Auth0 module against upstream's, on two replicas behind
-// HAProxy, with the local Auth0 dev server adding 20 ms to every call. Prints a table and
-// rewrites the generated section of docs/benchmarks.md (writeReport.ts). Not run by CI: it
-// takes a while (see that file).
+// HAProxy, with the local Auth0 dev server adding 20 ms to every call, the replicas' spans
+// exported to this process (traces.ts) and page loads in Chromium (pageLoad.ts). Prints a
+// table, rewrites the generated section of docs/benchmarks.md and draws its charts
+// (writeReport.ts). `--baseline <results .json>` shows an earlier run's breakdown beside this
+// one's. Not run by CI: it takes a while (see that file).
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
@@ -12,6 +15,7 @@ import {
 import {
   ANY_LOCAL_CALLBACK,
   dropDatabasesWithPrefix,
+  findFreePort,
 } from '@internal/test-harness';
 import { AuthModule, Cluster, ClusterOptions, startCluster } from '../cluster';
 import { uniqueDatabasePrefix } from '../databases';
@@ -40,7 +44,14 @@ import type {
   ModuleResult,
   ResolutionPass,
 } from './results';
+import { baselineOption, readResult } from './baseline';
+import { appBundleBuilt, measurePageLoads } from './pageLoad';
 import { replaceSection } from './render';
+import {
+  SpanReceiver,
+  startSpanReceiver,
+  traceExportEnvironment,
+} from './traces';
 import { writeReport } from './writeReport';
 import { settleCatalog, settledTransactionCounts } from './benchDatabase';
 
@@ -55,9 +66,14 @@ const AUTH0_USERS = 500;
 const INGESTION_TIMEOUT_MS = Number(
   process.env.BENCH_INGESTION_TIMEOUT_MS ?? 60 * 60_000,
 );
-const SURVIVAL_CONCURRENCY = [2, 5, 10, 50];
+const SURVIVAL_CONCURRENCY = [2, 5, 10, 20, 50];
 const SURVIVAL_TRIALS_PER_PASS = 3;
 const SESSIONS_PER_PASS = 20;
+/** Page loads in Chromium per pass (after 2 not counted); BENCH_PAGE_LOAD=0 leaves them out. */
+const PAGE_LOADS_PER_PASS = 10;
+const PAGE_LOAD = process.env.BENCH_PAGE_LOAD !== '0';
+/** How long the replicas' spans of a pass may take to arrive (they export every 100 ms). */
+const SPANS_TIMEOUT_MS = 5_000;
 /**
  * Each module is measured twice, in the order A B B A, so that a drift of the shared
  * machine's load or of the database's state during the run weighs on both alike.
@@ -88,18 +104,35 @@ async function main() {
   const docFile = resolvePath(repoRoot, 'docs/benchmarks.md');
   // Fails now, not after the measurements, when the document lost its generated section.
   replaceSection(await readFile(docFile, 'utf8'), '');
+  const { baseline, rest } = baselineOption(process.argv.slice(2), process.env);
+  if (rest.length > 0) {
+    throw new Error(
+      `unknown arguments ${rest.join(
+        ' ',
+      )}; usage: yarn bench [--baseline <results .json>]`,
+    );
+  }
+  const previous = baseline
+    ? await readResult(
+        resolvePath(process.env.INIT_CWD ?? process.cwd(), baseline),
+        readFile,
+      )
+    : undefined;
   const startedAt = new Date();
   const facts = await machineFacts();
   const workDir = await mkdtemp(join(tmpdir(), 'scale-out-bench-'));
   const runPrefix = uniqueDatabasePrefix('bench');
   const catalogPrefix = (size: number) => `${runPrefix}${size}_`;
   let auth0: Auth0DevServerProcess | undefined;
+  let receiver: SpanReceiver | undefined;
   const running = new Set<Cluster>();
-  const start = async (options: Omit<ClusterOptions, 'auth0' | 'env'>) => {
+  const start = async (
+    options: Omit<ClusterOptions, 'auth0'> & { env?: Record<string, string> },
+  ) => {
     const cluster = await startCluster({
       ...options,
       auth0: auth0!,
-      env: BENCH_REPLICA_ENV,
+      env: { ...BENCH_REPLICA_ENV, ...options.env },
     });
     running.add(cluster);
     return cluster;
@@ -112,6 +145,7 @@ async function main() {
   const cleanUp = async () => {
     await Promise.all([...running].map(stop));
     await auth0?.stop();
+    await receiver?.close();
     await dropDatabasesWithPrefix(runPrefix);
     await rm(workDir, { recursive: true, force: true });
   };
@@ -123,6 +157,9 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   try {
+    const pageLoad = PAGE_LOAD && ensureAppBundle();
+    receiver = await startSpanReceiver();
+    const traceEnv = traceExportEnvironment(receiver, await findFreePort());
     const auth0UsersFile = join(workDir, 'auth0-users.yaml');
     await writeAuth0Users(auth0UsersFile, AUTH0_USERS);
     auth0 = await startAuth0DevServerProcess({
@@ -180,9 +217,17 @@ async function main() {
         databasePrefix: catalogPrefix(smallest),
         cacheNamespace: `${runPrefix}${module}_${passIndex}_`,
         extraConfigFiles: [catalogConfigs[smallest]],
+        env: traceEnv,
       });
       results[module].passes.push(
-        await measureModule(cluster, auth0, module, catalogPrefix(smallest)),
+        await measureModule({
+          cluster,
+          auth0,
+          module,
+          databasePrefix: catalogPrefix(smallest),
+          receiver,
+          pageLoad,
+        }),
       );
       await stop(cluster);
     }
@@ -222,7 +267,7 @@ async function main() {
     log(
       `raw samples in ${rawFile} (yarn workspace @internal/replica-tests bench:report ${rawFile} renders them again)`,
     );
-    process.stdout.write(`${await writeReport(result, docFile)}\n`);
+    process.stdout.write(`${await writeReport(result, docFile, previous)}\n`);
     log(`wrote the generated section of ${docFile}`);
   } finally {
     await cleanUp();
@@ -261,15 +306,40 @@ async function writeCatalogs(
   return configs;
 }
 
+/**
+ * Whether the app is built for the replicas to serve (packages/app/dist); builds it when it
+ * is not, taking turns with the other builds of it as the browser tests do.
+ */
+function ensureAppBundle(): boolean {
+  if (!appBundleBuilt()) {
+    log('page load: building the app (packages/app/dist) once');
+    execFileSync(
+      'flock',
+      [
+        resolvePath(repoRoot, '.cache/backend-build.lock'),
+        'yarn',
+        'workspace',
+        'app',
+        'build',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  return appBundleBuilt();
+}
+
 const peopleCursor = benchPeople(AUTH0_USERS);
 
 /** One pass over everything but resolution, for one module (run twice per module). */
-async function measureModule(
-  cluster: Cluster,
-  auth0: Auth0DevServerProcess,
-  module: AuthModule,
-  databasePrefix: string,
-): Promise<ModulePass> {
+async function measureModule(options: {
+  cluster: Cluster;
+  auth0: Auth0DevServerProcess;
+  module: AuthModule;
+  databasePrefix: string;
+  receiver: SpanReceiver;
+  pageLoad: boolean;
+}): Promise<ModulePass> {
+  const { cluster, auth0, module, databasePrefix, receiver } = options;
   const { caFile, admin } = auth0;
   const browsers: SignInOutcome[] = [];
   try {
@@ -312,12 +382,14 @@ async function measureModule(
     await admin.resetCounters();
     const refreshStarted = Date.now();
     const transactionsBefore = await settledTransactionCounts(databasePrefix);
+    const sequentialFrom = Date.now();
     const sequential = await refreshRun({
       sessions,
       backend: cluster,
       total: 100,
       concurrency: 1,
     });
+    const sequentialTo = Date.now();
     const transactionsAfter = await settledTransactionCounts(databasePrefix);
     const direct = await refreshRun({
       sessions,
@@ -333,6 +405,17 @@ async function measureModule(
     });
     const refreshCalls = backendCalls(await admin.counters());
     const refreshMinutes = (Date.now() - refreshStarted) / 60_000;
+    const spans = await receiver.refreshes(
+      sequentialFrom,
+      sequentialTo,
+      sequential.times.length + sequential.errors.length,
+      SPANS_TIMEOUT_MS,
+    );
+    log(
+      `${module}: spans of ${spans.length} of the ${
+        sequential.times.length + sequential.errors.length
+      } one-at-a-time refreshes`,
+    );
 
     log(`${module}: concurrent refreshes with rotation on`);
     await admin.setRefreshTokenRotation(true);
@@ -348,6 +431,17 @@ async function measureModule(
           trials: SURVIVAL_TRIALS_PER_PASS,
         }),
       );
+    }
+
+    let pageLoad;
+    if (options.pageLoad) {
+      log(`${module}: page loads in Chromium`);
+      pageLoad = await measurePageLoads({
+        baseUrl: cluster.baseUrl,
+        user: peopleCursor().user,
+        count: PAGE_LOADS_PER_PASS,
+        warmUp: 2,
+      });
     }
 
     return {
@@ -370,8 +464,10 @@ async function measureModule(
             (transactionsAfter[name] ?? 0) - (transactionsBefore[name] ?? 0),
           ]),
         ),
+        spans,
       },
       survival,
+      ...(pageLoad && { pageLoad }),
       loadAverage: formatLoad(),
     };
   } finally {

@@ -6,9 +6,44 @@ import {
   SurvivalRun,
 } from './measurements';
 import type { BenchResult, ModulePass, ModuleResult } from './results';
+import { REFRESH_STEPS, RefreshSpans } from './traces';
 
 // Measuring: the raw samples of a run pooled into numbers, per module. No judging and no
 // formatting here (judge.ts and render.ts).
+
+/** A time per refresh over the refreshes of a run, ms. */
+export type Center = { p50: number; mean: number };
+
+/** One part of a refresh over the run: its time, and how many spans of it a refresh had. */
+export type BreakdownPart = Center & {
+  name: string;
+  /** The span this one was found under, when not `auth0.refresh` itself. */
+  nestedIn?: string;
+  /** Spans of this name (or database step) per refresh, on average. */
+  perRefresh: number;
+};
+
+/** Where the one-at-a-time refreshes' time went, from the module's spans. */
+export type Breakdown = {
+  /** Refreshes with an `auth0.refresh` span, of those made. */
+  refreshes: number;
+  made: number;
+  /** What the client measured, over every refresh made. */
+  client: Center;
+  /** The module's `auth0.refresh` span. */
+  module: Center;
+  /**
+   * The client's time less the module's span: HAProxy, the HTTP server, Backstage's routing
+   * and the response. Mean less mean (a difference of medians is not the median of anything).
+   */
+  outsideModule: number;
+  /** Every child span name, REFRESH_STEPS first, summed within each refresh. */
+  parts: BreakdownPart[];
+  /** The coordination spans by `auth0.db.step`. */
+  dbSteps: BreakdownPart[];
+  /** The module's span less its direct children: work in no child span. */
+  unaccounted: Center;
+};
 
 /** A module's passes, pooled. */
 export type Pooled = {
@@ -16,6 +51,7 @@ export type Pooled = {
   floor: Stats;
   /** Refreshes one at a time through HAProxy. */
   sequential: Stats;
+  sequentialMean: number;
   /** Refreshes one at a time straight to one replica. */
   direct: Stats;
   /** Refreshes 8 at a time through HAProxy. */
@@ -36,6 +72,10 @@ export type Pooled = {
   /** Per number of concurrent refreshes, every pass's trials added up. */
   survival: SurvivalRun[];
   perPass: Array<{ sequentialP50: number; perSecond: number }>;
+  /** Undefined when the module's refreshes had no spans (upstream's, or a run before them). */
+  breakdown?: Breakdown;
+  /** Reloads of the signed-in app in Chromium; undefined when the run measured none. */
+  pageLoad?: { stats: Stats; failures: string[] };
   resolution: Array<{
     users: number;
     callback: Stats;
@@ -59,6 +99,59 @@ const sumCalls = (calls: BackendCalls[]): BackendCalls => ({
 
 const attempts = (samples: RefreshSamples[]) =>
   samples.reduce((sum, s) => sum + s.times.length + s.errors.length, 0);
+
+const mean = (values: number[]) =>
+  values.length
+    ? values.reduce((sum, value) => sum + value, 0) / values.length
+    : Number.NaN;
+const center = (values: number[]): Center => ({
+  p50: summarize(values).p50,
+  mean: mean(values),
+});
+
+function partsOf(
+  refreshes: RefreshSpans[],
+  pick: (refresh: RefreshSpans) => RefreshSpans['steps'],
+  order: readonly string[],
+): BreakdownPart[] {
+  const names = new Set(
+    refreshes.flatMap(refresh => Object.keys(pick(refresh))),
+  );
+  const known = order.filter(name => names.has(name));
+  const others = [...names].filter(name => !order.includes(name)).sort();
+  return [...known, ...others].map(name => {
+    // A refresh without a span of this name spent nothing on it.
+    const at = refreshes.map(refresh => pick(refresh)[name]);
+    const nestedIn = refreshes.find(refresh => refresh.nestedIn?.[name])
+      ?.nestedIn?.[name];
+    return {
+      name,
+      ...(nestedIn && { nestedIn }),
+      ...center(at.map(step => step?.ms ?? 0)),
+      perRefresh: mean(at.map(step => step?.count ?? 0)),
+    };
+  });
+}
+
+/** The one-at-a-time refreshes of every pass, by their spans; undefined without spans. */
+export function poolBreakdown(passes: ModulePass[]): Breakdown | undefined {
+  const refreshes = passes.flatMap(pass => pass.refresh.spans ?? []);
+  if (refreshes.length === 0) return undefined;
+  const client = center(passes.flatMap(pass => pass.refresh.sequential.times));
+  const module = center(refreshes.map(refresh => refresh.totalMs));
+  return {
+    refreshes: refreshes.length,
+    made: attempts(passes.map(pass => pass.refresh.sequential)),
+    client,
+    module,
+    outsideModule: client.mean - module.mean,
+    parts: partsOf(refreshes, refresh => refresh.steps, REFRESH_STEPS),
+    dbSteps: partsOf(refreshes, refresh => refresh.dbSteps, []),
+    unaccounted: center(
+      refreshes.map(refresh => refresh.totalMs - refresh.coveredMs),
+    ),
+  };
+}
 
 export function poolModule(result: ModuleResult): Pooled {
   const { passes } = result;
@@ -91,6 +184,7 @@ export function poolModule(result: ModuleResult): Pooled {
   return {
     floor: summarize(passes.flatMap(pass => pass.floor.times)),
     sequential: summarize(all(sequential)),
+    sequentialMean: mean(all(sequential)),
     direct: summarize(all(direct)),
     load: summarize(all(load)),
     perSecond: attempts(load) / load.reduce((sum, s) => sum + s.seconds, 0),
@@ -111,6 +205,13 @@ export function poolModule(result: ModuleResult): Pooled {
       sequentialP50: summarize(pass.refresh.sequential.times).p50,
       perSecond: attempts([pass.refresh.load]) / pass.refresh.load.seconds,
     })),
+    breakdown: poolBreakdown(passes),
+    pageLoad: passes.some(pass => pass.pageLoad)
+      ? {
+          stats: summarize(passes.flatMap(pass => pass.pageLoad?.times ?? [])),
+          failures: passes.flatMap(pass => pass.pageLoad?.failures ?? []),
+        }
+      : undefined,
     resolution: sizes.map(users => {
       const at = result.resolution.filter(r => r.users === users);
       const callback = summarize(at.flatMap(r => r.callbacks));

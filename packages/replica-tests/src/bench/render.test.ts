@@ -1,7 +1,9 @@
 import { smallRun } from './__fixtures__/smallRun';
 import { Judgement, judgeTargets } from './judge';
-import { compareModules } from './pool';
+import { compareModules, poolModule } from './pool';
+import { benchCharts } from './charts';
 import {
+  breakdownTable,
   comparisonRows,
   renderConsoleTable,
   renderSection,
@@ -80,6 +82,103 @@ describe('comparisonRows', () => {
     expect(lines).toHaveLength(rows.length + 1);
     expect(lines[0]).toMatch(/^measure +this repo +upstream 0\.4\.5 +ratio$/);
     expect(new Set(lines.map(line => line.length)).size).toBe(1);
+  });
+});
+
+describe('page load rows', () => {
+  it('give both modules’ reloads and their failures', () => {
+    const rows = comparisonRows(comparison);
+    expect(rows.filter(([label]) => label.startsWith('page load'))).toEqual([
+      [
+        'page load p50, ms (Chromium: reload to the first catalog row)',
+        '300.0',
+        '320.0',
+        '0.94×',
+      ],
+      ['page load p95, ms', '400.0', '500.0', '0.80×'],
+      ['page load failures', '0 of 4', '2 of 6', ''],
+    ]);
+    const without = compareModules(run);
+    without.ours.pageLoad = undefined;
+    expect(
+      comparisonRows(without).find(([label]) => label === 'page load failures'),
+    ).toEqual(['page load failures', 'not measured', '2 of 6', '']);
+  });
+});
+
+describe('breakdownTable', () => {
+  const table = breakdownTable(comparison);
+  const row = (label: string) =>
+    table.find(line => line.startsWith(`| ${label} |`));
+
+  it('shows this module’s spans and what applies of upstream’s', () => {
+    expect(table.slice(0, 2)).toEqual([
+      '| part of a refresh, p50 / mean, ms | this repo, this run | upstream 0.4.5 |',
+      '| --- | ---: | ---: |',
+    ]);
+    expect(row('the whole refresh, as the client measured it')).toBe(
+      '| the whole refresh, as the client measured it | 30.0 / 35.0 | 26.0 / 28.0 |',
+    );
+    expect(
+      row(
+        'HAProxy, HTTP server, routing and the response: the client’s time less `auth0.refresh` (means)',
+      ),
+    ).toContain('| – / 10.0 | no spans |');
+    expect(
+      row(
+        'coordination, every database round trip (`auth0.refresh.coordination`)',
+      ),
+    ).toContain('| 4.0 / 6.0 (2.5 per refresh) | no spans |');
+    expect(row('database round trips per refresh')).toContain('| 2.5 |');
+    expect(row('– round trip `wait`')).toContain(
+      '| 0.0 / 2.0 (0.5 per refresh) |',
+    );
+    // Upstream: 16 token and /userinfo calls for 14 refreshes, at the floor's 20 ms.
+    expect(row('the Auth0 token call (`auth0.refresh.token_request`)')).toBe(
+      '| the Auth0 token call (`auth0.refresh.token_request`) | 10.0 / 12.0 | ≈ 22.9 (1.14 Auth0 calls per refresh × the floor’s p50) |',
+    );
+    expect(
+      row(
+        '`auth0.refresh` outside its child spans (the cookie, the response and the rest)',
+      ),
+    ).toContain('| 2.0 / 2.0 |');
+    expect(
+      row(
+        '– ownership (`auth0.refresh.ownership`, inside `auth0.refresh.resolve`)',
+      ),
+    ).toContain('| 0.5 / 0.5 | no spans |');
+    expect(
+      row('auth database transactions per refresh (PostgreSQL’s counters)'),
+    ).toContain('| 3.0 | 2.0 |');
+  });
+
+  it('says "not measured (no spans)" for a run without spans, and puts a baseline beside this run', () => {
+    const before = smallRun();
+    before.startedAt = '2025-12-01T00:00:00.000Z';
+    for (const pass of before.modules['this-repo'].passes) {
+      pass.refresh.spans = undefined;
+      pass.refresh.sequential.times = [50, 60];
+    }
+    const withBaseline = breakdownTable(comparison, {
+      label: 'the run of 2025-12-01T00:00:00.000Z',
+      ours: poolModule(before.modules['this-repo']),
+    });
+    expect(withBaseline[0]).toBe(
+      '| part of a refresh, p50 / mean, ms | this repo, this run | this repo, baseline: the run of 2025-12-01T00:00:00.000Z | upstream 0.4.5 |',
+    );
+    expect(withBaseline).toContain(
+      '| the whole refresh, as the client measured it | 30.0 / 35.0 | 50.0 / 55.0 | 26.0 / 28.0 |',
+    );
+    expect(withBaseline).toContain(
+      '| `auth0.refresh`: the module’s refresh handling | 20.0 / 25.0 | not measured (no spans) | no spans |',
+    );
+    const noSpans = breakdownTable(compareModules(before));
+    expect(noSpans).toContain(
+      '| `auth0.refresh`: the module’s refresh handling | not measured (no spans) | no spans |',
+    );
+    expect(noSpans).toContain(
+      '| refreshes with spans, of those made | 0 of 4 | 0 of 4 |',
+    );
   });
 });
 
@@ -162,6 +261,7 @@ describe('the generated section', () => {
     expect(lines.filter(line => line.startsWith('#'))).toEqual([
       '### Machine and versions',
       '### Numbers',
+      '### Where a refresh’s time goes',
       '### Targets',
     ]);
     expect(lines).toContain(
@@ -176,6 +276,15 @@ describe('the generated section', () => {
     );
     // Numbers and verdicts only: the analysis is prose outside the markers.
     expect(section).not.toMatch(/Why|because/);
+  });
+
+  it('links the charts when given them', () => {
+    const charts = benchCharts(run);
+    const withCharts = renderSection(run, comparison, judgements, { charts });
+    expect(withCharts).toContain(
+      `### Charts\n\n![${charts[0].title}](images/bench/refresh-latency.svg)\n\n`,
+    );
+    expect(section).not.toContain('### Charts');
   });
 
   it('replaces the previous section and keeps the prose around it', () => {

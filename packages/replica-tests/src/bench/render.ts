@@ -1,11 +1,12 @@
 import type { AuthModule } from '../cluster';
+import { Chart, chartLinks } from './charts';
 import {
   Judgement,
   RESOLUTION_FACTOR,
   RESOLUTION_SIZES,
   TARGETS,
 } from './judge';
-import type { Comparison, Pooled } from './pool';
+import type { Breakdown, BreakdownPart, Comparison, Pooled } from './pool';
 import type { BenchResult } from './results';
 
 // Rendering: tables from the pooled numbers and the judgements, for the terminal and for the
@@ -83,6 +84,18 @@ export function comparisonRows({ ours, theirs }: Comparison): Row[] {
   both('sign-in callback p50, ms', m => m.signIn.p50);
   both('sign-in callback p95, ms', m => m.signIn.p95);
   text('sign-in failures', m => `${m.signInFailures.length} of ${m.signIns}`);
+  both(
+    'page load p50, ms (Chromium: reload to the first catalog row)',
+    m => m.pageLoad?.stats.p50,
+  );
+  both('page load p95, ms', m => m.pageLoad?.stats.p95);
+  text('page load failures', m =>
+    m.pageLoad
+      ? `${m.pageLoad.failures.length} of ${
+          m.pageLoad.stats.count + m.pageLoad.failures.length
+        }`
+      : 'not measured',
+  );
   both(
     'Auth0 token calls per refresh',
     m => m.refreshCalls.token / m.refreshes,
@@ -302,6 +315,155 @@ export function targetCells(judgement: Judgement): {
 
 const cell = (value: string) => value.replace(/\|/g, '\\|');
 
+/** What each of the module's spans measures, as the breakdown names it. */
+const PART_LABELS: Record<string, string> = {
+  'auth0.refresh.cookie': 'cookie handling',
+  'auth0.refresh.coordination': 'coordination, every database round trip',
+  'auth0.refresh.token_request': 'the Auth0 token call',
+  'auth0.refresh.id_token_verify': 'ID-token verification',
+  'auth0.refresh.identity_cache': 'the cached identity, read or written',
+  'auth0.refresh.resolve': 'the resolver, its catalog query included',
+  'auth0.refresh.ownership': 'ownership',
+  'auth0.refresh.issue_token': 'issuing the Backstage token',
+};
+
+const NO_SPANS = 'not measured (no spans)';
+const center = (value: { p50: number; mean: number }) =>
+  `${ms(value.p50)} / ${ms(value.mean)}`;
+
+/** A previous run whose breakdown the report shows beside this run's (`--baseline`). */
+export type Baseline = { label: string; ours: Pooled };
+
+/**
+ * Where the one-at-a-time refreshes' time went: this repo's module by its spans, beside a
+ * baseline's when given, and what upstream's (which has no spans) shows of the same.
+ */
+export function breakdownTable(
+  { ours, theirs }: Comparison,
+  baseline?: Baseline,
+): string[] {
+  const runs: Pooled[] = [ours, ...(baseline ? [baseline.ours] : [])];
+  const rows: string[][] = [];
+  const row = (
+    label: string,
+    pick: (module: Pooled) => string,
+    upstream: string,
+  ) => rows.push([label, ...runs.map(pick), upstream]);
+  const spans = (pick: (breakdown: Breakdown) => string) => (module: Pooled) =>
+    module.breakdown ? pick(module.breakdown) : NO_SPANS;
+  const partNames = (pick: (breakdown: Breakdown) => BreakdownPart[]) => [
+    ...new Set(
+      runs.flatMap(run =>
+        (run.breakdown ? pick(run.breakdown) : []).map(p => p.name),
+      ),
+    ),
+  ];
+  const nesting = (name: string) =>
+    runs.flatMap(run => run.breakdown?.parts ?? []).find(p => p.name === name)
+      ?.nestedIn;
+  const part = (
+    pick: (breakdown: Breakdown) => BreakdownPart[],
+    name: string,
+  ) =>
+    spans(breakdown => {
+      const found = pick(breakdown).find(p => p.name === name);
+      if (!found) return 'none';
+      return found.perRefresh === 1
+        ? center(found)
+        : `${center(found)} (${fixed(1)(found.perRefresh)} per refresh)`;
+    });
+  const auth0Calls = (module: Pooled) =>
+    (module.refreshCalls.token + module.refreshCalls.userinfo) /
+    module.refreshes;
+  const client = (module: Pooled) =>
+    center({ p50: module.sequential.p50, mean: module.sequentialMean });
+
+  row('the whole refresh, as the client measured it', client, client(theirs));
+  row(
+    'HAProxy, HTTP server, routing and the response: the client’s time less `auth0.refresh` (means)',
+    spans(breakdown => `– / ${ms(breakdown.outsideModule)}`),
+    'no spans',
+  );
+  row(
+    '`auth0.refresh`: the module’s refresh handling',
+    spans(breakdown => center(breakdown.module)),
+    'no spans',
+  );
+  const names = partNames(breakdown => breakdown.parts);
+  // Upstream's Auth0 calls have a row even when no run has spans.
+  if (!names.includes('auth0.refresh.token_request')) {
+    names.push('auth0.refresh.token_request');
+  }
+  for (const name of names) {
+    const upstream =
+      name === 'auth0.refresh.token_request'
+        ? `≈ ${ms(theirs.floor.p50 * auth0Calls(theirs))} (${fixed(2)(
+            auth0Calls(theirs),
+          )} Auth0 calls per refresh × the floor’s p50)`
+        : 'no spans';
+    const within = nesting(name);
+    row(
+      `${within ? '– ' : ''}${PART_LABELS[name] ?? name} (\`${name}\`${
+        within ? `, inside \`${within}\`` : ''
+      })`,
+      part(breakdown => breakdown.parts, name),
+      upstream,
+    );
+    if (name === 'auth0.refresh.coordination') {
+      row(
+        'database round trips per refresh',
+        spans(breakdown =>
+          fixed(1)(breakdown.parts.find(p => p.name === name)?.perRefresh ?? 0),
+        ),
+        'no spans',
+      );
+      for (const step of partNames(breakdown => breakdown.dbSteps)) {
+        row(
+          `– round trip \`${step}\``,
+          part(breakdown => breakdown.dbSteps, step),
+          'no spans',
+        );
+      }
+    }
+  }
+  row(
+    '`auth0.refresh` outside its child spans (the cookie, the response and the rest)',
+    spans(breakdown => center(breakdown.unaccounted)),
+    'no spans',
+  );
+  row(
+    'refreshes with spans, of those made',
+    module =>
+      `${module.breakdown?.refreshes ?? 0} of ${module.sequentialRefreshes}`,
+    `0 of ${theirs.sequentialRefreshes}`,
+  );
+  const calls = (module: Pooled) =>
+    `${fixed(2)(module.refreshCalls.token / module.refreshes)} / ${fixed(2)(
+      module.refreshCalls.userinfo / module.refreshes,
+    )}`;
+  row(
+    'Auth0 calls per refresh: token / userinfo (the dev server’s counters)',
+    calls,
+    calls(theirs),
+  );
+  for (const database of ['auth', 'catalog']) {
+    const transactions = (module: Pooled) =>
+      fixed(1)(module.transactionsPerRefresh[database]);
+    row(
+      `${database} database transactions per refresh (PostgreSQL’s counters)`,
+      transactions,
+      transactions(theirs),
+    );
+  }
+  return [
+    `| part of a refresh, p50 / mean, ms | this repo, this run |${
+      baseline ? ` this repo, baseline: ${cell(baseline.label)} |` : ''
+    } ${NAMES.upstream} |`,
+    `| --- | ---: |${baseline ? ' ---: |' : ''} ---: |`,
+    ...rows.map(r => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
 /** The targets table: target, measured, met. */
 export function renderTargetsTable(judgements: Judgement[]): string[] {
   return [
@@ -324,6 +486,7 @@ export function renderSection(
   result: BenchResult,
   comparison: Comparison,
   judgements: Judgement[],
+  extras: { charts?: Chart[]; baseline?: Baseline } = {},
 ): string {
   const { facts } = result;
   const passLoads = (module: AuthModule) =>
@@ -373,6 +536,19 @@ export function renderSection(
         )} | ${entry.settledSeconds.toFixed(0)} |`,
     ),
     '',
+    '### Where a refresh’s time goes',
+    '',
+    `The one-at-a-time refreshes through HAProxy, from this repo’s spans${
+      extras.baseline
+        ? `, beside those of ${extras.baseline.label} (the baseline)`
+        : ''
+    }. Upstream’s module has no spans.`,
+    '',
+    ...breakdownTable(comparison, extras.baseline),
+    '',
+    ...(extras.charts?.length
+      ? ['### Charts', '', ...chartLinks(extras.charts)]
+      : []),
     '### Targets',
     '',
     ...renderTargetsTable(judgements),

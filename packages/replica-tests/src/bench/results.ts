@@ -1,6 +1,8 @@
 import type { AuthModule } from '../cluster';
 import type { MachineFacts } from './machine';
 import type { BackendCalls, RefreshSamples, SurvivalRun } from './measurements';
+import type { PageLoadSamples } from './pageLoad';
+import type { RefreshSpans } from './traces';
 
 // What one `yarn bench` run records: raw samples, before any pooling or judging. main.ts
 // saves it as JSON in the system's temporary folder, and `yarn workspace
@@ -24,8 +26,15 @@ export type ModulePass = {
     userMinutes: number;
     /** Committed transactions per plugin database during the one-at-a-time refreshes. */
     transactions: Record<string, number>;
+    /**
+     * The module's spans of those one-at-a-time refreshes (traces.ts), one entry per refresh
+     * whose spans arrived; empty for a module without spans, absent in runs before spans.
+     */
+    spans?: RefreshSpans[];
   };
   survival: SurvivalRun[];
+  /** Reloads of the signed-in app in Chromium; absent with BENCH_PAGE_LOAD=0 or in older runs. */
+  pageLoad?: PageLoadSamples;
   loadAverage: string;
 };
 

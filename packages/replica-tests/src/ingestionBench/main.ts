@@ -1,11 +1,13 @@
 // `yarn bench:ingestion`: how long the Auth0 entity provider (plugins/catalog-backend-module-auth0)
 // takes to bring 1,000, 10,000 and 100,000 users from the local Auth0 dev server into the
 // catalog of the real backend, on PostgreSQL, and how much the backend's memory grows meanwhile.
-// Prints a table and rewrites the `ingestion-bench` section of docs/benchmarks.md (render.ts).
+// Prints a table, rewrites the `ingestion-bench` section of docs/benchmarks.md (render.ts) and
+// draws its chart into docs/images/bench/ (../bench/charts.ts).
 // Not run by CI: 100,000 users take a while.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
+import { CHART_DIR, ingestionChart, renderSvg } from '../bench/charts';
 import { formatLoad, repoRoot } from '../bench/machine';
 import { ingestionFacts } from './facts';
 import { measureSize, SAMPLE_INTERVAL_MS } from './measureSize';
@@ -38,9 +40,18 @@ async function main() {
 
   process.stdout.write(`${renderConsoleTable(result)}\n`);
   if (options.write) {
+    const chart = ingestionChart(result);
+    const chartDir = resolvePath(repoRoot, CHART_DIR);
+    await mkdir(chartDir, { recursive: true });
+    await writeFile(join(chartDir, chart.file), `${await renderSvg(chart)}\n`);
     const document = await readFile(docFile, 'utf8');
-    await writeFile(docFile, replaceSection(document, renderSection(result)));
-    log(`wrote the ingestion-bench section of ${docFile}`);
+    await writeFile(
+      docFile,
+      replaceSection(document, renderSection(result, chart)),
+    );
+    log(
+      `wrote the ingestion-bench section of ${docFile} and its chart ${CHART_DIR}/${chart.file}`,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { ingestionChart } from '../bench/charts';
 import { ingestionResult, sizeResult } from './__fixtures__/sizes';
 import {
   judgeTargets,
@@ -149,6 +150,15 @@ describe('renderSection', () => {
     );
     expect(judged).toContain('| left out by the provider | a \\| b |');
     expect(judged).toContain('| **missed** by 200.0 s |');
+  });
+
+  it('shows the chart under the numbers when given one', () => {
+    const result = ingestionResult([small, sizeResult()]);
+    const chart = ingestionChart(result);
+    expect(section).not.toContain('![');
+    expect(renderSection(result, chart)).toContain(
+      `\n\n![${chart.title}](images/bench/ingestion.svg)\n\nWhere the time and the memory go`,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { Chart, chartLinks } from '../bench/charts';
 import { replaceMarkedSection } from '../bench/render';
 import type { IngestionResult, Phase, SizeResult } from './results';
 
@@ -197,8 +198,11 @@ const markdownTable = (header: string[], rows: string[][], align: string[]) => [
 const sizeHeader = (sizes: SizeResult[]) =>
   sizes.map(size => `${users(size.syntheticUsers)} users`);
 
-/** The generated section of docs/benchmarks.md, markers included. */
-export function renderSection(result: IngestionResult): string {
+/**
+ * The generated section of docs/benchmarks.md, markers included; with `chart`, its picture
+ * (drawn by main.ts from the same results) under the numbers.
+ */
+export function renderSection(result: IngestionResult, chart?: Chart): string {
   const { facts, sizes } = result;
   return [
     SECTION_START,
@@ -232,6 +236,7 @@ export function renderSection(result: IngestionResult): string {
       ...sizes.map(() => '---:'),
     ]),
     '',
+    ...(chart ? chartLinks([chart]) : []),
     'Where the time and the memory go: per phase, its seconds, the highest sampled RSS in it, the backend’s CPU time ÷ wall time (1 core = one core busy throughout) and the whole machine’s busy share.',
     '',
     ...markdownTable(['phase', ...sizeHeader(sizes)], phaseRows(sizes), [
