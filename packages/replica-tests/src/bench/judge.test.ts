@@ -28,7 +28,7 @@ describe('judgeTargets', () => {
     });
   });
 
-  it('compares the refresh with 1.15 × the floor and with upstream', () => {
+  it('compares the refresh with 1.25 × the floor and with upstream', () => {
     const floor = judged('refreshNearFloor');
     expect(floor).toMatchObject({
       p50: 30,
@@ -38,8 +38,8 @@ describe('judgeTargets', () => {
       ratio: 1.5,
       theirRatio: 1.3,
     });
-    expect(floor.target === 'refreshNearFloor' && floor.limit).toBeCloseTo(23);
-    expect(floor.target === 'refreshNearFloor' && floor.excess).toBeCloseTo(7);
+    expect(floor.target === 'refreshNearFloor' && floor.limit).toBeCloseTo(25);
+    expect(floor.target === 'refreshNearFloor' && floor.excess).toBeCloseTo(5);
     expect(judged('refreshVsUpstream')).toEqual({
       target: 'refreshVsUpstream',
       verdict: 'missed',
